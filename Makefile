@@ -1,0 +1,48 @@
+# Tau: the two commands of the README, plus the developer's helpers.
+#   make demo   set up, build in release, run the main job
+#   make test   set up, run the test suite
+SYSTEM_PACKAGES := libreadline-dev libopenblas-dev liblapacke-dev pkg-config
+SWIFT ?= swift
+TAU := .build/release/tau
+
+.PHONY: demo test setup build bench format lint clean
+
+demo: setup build
+	$(TAU) bench --seconds 0.2
+
+test: setup
+	$(SWIFT) test
+
+build: setup
+	$(SWIFT) build -c release
+
+# The benchmark figures of docs/PERFORMANCE.md: Tau, then the C/OpenBLAS references.
+bench: build
+	$(TAU) bench
+	bash Benchmarks/reference/run.sh
+
+# Installs the Debian packages that are missing (apt-get as root; otherwise says what to install).
+setup:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Tau needs these Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build Benchmarks/reference/bin

@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// Tau: a language and lab for studying gates in recurrent networks as adaptive learning rates.
+// Layers (DESIGN.md §1): tau → TauREPL → TauLang → TauDynamics → TauGraph → TauTensor → CBLAS.
+// This manifest holds the layers that exist so far; each later layer is one more target here.
+import PackageDescription
+
+let package = Package(
+  name: "tau",
+  products: [
+    .executable(name: "tau", targets: ["tau"]),
+    .library(name: "TauTensor", targets: ["TauTensor"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+  ],
+  targets: [
+    // MARK: - C libraries (module maps only; the Makefile installs the Debian packages)
+    .systemLibrary(
+      name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(
+      name: "CReadline", path: "Sources/CReadline",
+      providers: [.apt(["libreadline-dev"])]),
+
+    // MARK: - Runtime (knows nothing of the language)
+    .target(
+      name: "TauTensor",
+      dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+
+    // MARK: - Front end
+    .executableTarget(
+      name: "tau",
+      dependencies: [
+        "TauTensor",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: - Tests
+    .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"]),
+    .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
+  ]
+)

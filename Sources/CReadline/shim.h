@@ -1,0 +1,22 @@
+// GNU readline and history for the REPL (see shared/STYLE.md §9).
+#ifndef CREADLINE_SHIM_H
+#define CREADLINE_SHIM_H
+// readline 8.2 includes <stdio.h> itself; older releases did not, so keep it first.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+
+// Accessors for readline's mutable C globals: Swift 6 rejects direct use of imported global
+// `var`s as not concurrency-safe, and functions keep strict checking everywhere else.
+static inline int creadline_history_length(void) { return history_length; }
+static inline void creadline_set_attempted_completion(rl_completion_func_t *f) {
+  rl_attempted_completion_function = f;
+}
+static inline void creadline_set_completion_over(int v) { rl_attempted_completion_over = v; }
+static inline void creadline_set_catch_signals(int v) { rl_catch_signals = v; }
+// readline keeps the pointer: copy it, never pass a Swift temporary.
+static inline void creadline_set_name(const char *name) { rl_readline_name = strdup(name); }
+static inline const char *creadline_library_version(void) { return rl_library_version; }
+#endif

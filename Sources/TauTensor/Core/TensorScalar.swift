@@ -1,0 +1,166 @@
+// The element types a Tensor can hold (Float and Double) and their BLAS/LAPACK entry points.
+import CBLAS
+import RealModule
+
+/// An element type of `Tensor`: `Float` (`f32`) or `Double` (`f64`).
+///
+/// All tensor code is written once, generically; this protocol supplies what differs between the
+/// two precisions: the name shown in headers and the BLAS/LAPACK routine of each precision.
+public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+  /// `"f32"` or `"f64"`, as printed in `Tensor<f64>[3×4]`.
+  static var dtypeName: String { get }
+
+  /// `C ← alpha·op(A)·op(B) + beta·C` (row-major `cblas_?gemm`).
+  static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+    a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
+    c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// Euclidean norm of `n` elements spaced `stride` apart, without overflow (`cblas_?nrm2`).
+  static func nrm2(n: Int, x: UnsafePointer<Self>, stride: Int) -> Self
+
+  /// Thin SVD of a row-major `m×n` matrix, destroyed on return (`LAPACKE_?gesdd`).
+  /// With `u` and `vt` nil only the singular values are computed.
+  static func gesdd(
+    m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
+    u: UnsafeMutablePointer<Self>?, vt: UnsafeMutablePointer<Self>?) -> Int32
+
+  /// Eigen-decomposition of a symmetric row-major `n×n` matrix (`LAPACKE_?syevd`, lower
+  /// triangle): eigenvalues ascending in `w`, eigenvectors overwrite `a` as columns.
+  static func syevd(n: Int, a: UnsafeMutablePointer<Self>, w: UnsafeMutablePointer<Self>) -> Int32
+
+  /// Householder QR of a row-major `m×n` matrix (`LAPACKE_?geqrf`).
+  static func geqrf(m: Int, n: Int, a: UnsafeMutablePointer<Self>, tau: UnsafeMutablePointer<Self>)
+    -> Int32
+
+  /// Forms the first `k` columns of Q from `geqrf`'s reflectors (`LAPACKE_?orgqr`).
+  static func orgqr(
+    m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>)
+    -> Int32
+
+  /// Minimum-norm least squares by SVD (`LAPACKE_?gelsd`); `b` is `max(m,n)×nrhs`.
+  static func gelsd(
+    m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
+    s: UnsafeMutablePointer<Self>, rank: inout Int32) -> Int32
+}
+
+@inline(__always) private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE {
+  t ? CblasTrans : CblasNoTrans
+}
+
+@inline(__always) private func jobFlag(_ c: Unicode.Scalar) -> CChar { CChar(UInt8(ascii: c)) }
+
+extension Float: TensorScalar {
+  public static var dtypeName: String { "f32" }
+
+  public static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB), blasint(m),
+      blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+  }
+
+  public static func nrm2(n: Int, x: UnsafePointer<Float>, stride: Int) -> Float {
+    cblas_snrm2(blasint(n), x, blasint(stride))
+  }
+
+  public static func gesdd(
+    m: Int, n: Int, a: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>,
+    u: UnsafeMutablePointer<Float>?, vt: UnsafeMutablePointer<Float>?
+  ) -> Int32 {
+    let k = Swift.min(m, n)
+    let vectors = u != nil && vt != nil  // row-major LAPACKE wants ldvt >= n even without Vᵀ
+    return LAPACKE_sgesdd(
+      LAPACK_ROW_MAJOR, jobFlag(vectors ? "S" : "N"), Int32(m), Int32(n), a,
+      Int32(n), s, u, Int32(k), vt, Int32(n))
+  }
+
+  public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>)
+    -> Int32
+  {
+    LAPACKE_ssyevd(LAPACK_ROW_MAJOR, jobFlag("V"), jobFlag("L"), Int32(n), a, Int32(n), w)
+  }
+
+  public static func geqrf(
+    m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), a, Int32(n), tau)
+  }
+
+  public static func orgqr(
+    m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Float>, lda: Int, tau: UnsafePointer<Float>
+  ) -> Int32 {
+    LAPACKE_sorgqr(
+      LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(k), a, Int32(lda), tau)
+  }
+
+  public static func gelsd(
+    m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+    s: UnsafeMutablePointer<Float>, rank: inout Int32
+  ) -> Int32 {
+    LAPACKE_sgelsd(
+      LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs), a, Int32(n), b,
+      Int32(nrhs), s, -1, &rank)
+  }
+}
+
+extension Double: TensorScalar {
+  public static var dtypeName: String { "f64" }
+
+  public static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
+    c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    cblas_dgemm(
+      CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB), blasint(m),
+      blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+  }
+
+  public static func nrm2(n: Int, x: UnsafePointer<Double>, stride: Int) -> Double {
+    cblas_dnrm2(blasint(n), x, blasint(stride))
+  }
+
+  public static func gesdd(
+    m: Int, n: Int, a: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>,
+    u: UnsafeMutablePointer<Double>?, vt: UnsafeMutablePointer<Double>?
+  ) -> Int32 {
+    let k = Swift.min(m, n)
+    let vectors = u != nil && vt != nil  // row-major LAPACKE wants ldvt >= n even without Vᵀ
+    return LAPACKE_dgesdd(
+      LAPACK_ROW_MAJOR, jobFlag(vectors ? "S" : "N"), Int32(m), Int32(n), a,
+      Int32(n), s, u, Int32(k), vt, Int32(n))
+  }
+
+  public static func syevd(
+    n: Int, a: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dsyevd(LAPACK_ROW_MAJOR, jobFlag("V"), jobFlag("L"), Int32(n), a, Int32(n), w)
+  }
+
+  public static func geqrf(
+    m: Int, n: Int, a: UnsafeMutablePointer<Double>, tau: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), a, Int32(n), tau)
+  }
+
+  public static func orgqr(
+    m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Double>, lda: Int, tau: UnsafePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dorgqr(
+      LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(k), a, Int32(lda), tau)
+  }
+
+  public static func gelsd(
+    m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+    s: UnsafeMutablePointer<Double>, rank: inout Int32
+  ) -> Int32 {
+    LAPACKE_dgelsd(
+      LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs), a, Int32(n), b,
+      Int32(nrhs), s, -1, &rank)
+  }
+}

@@ -1,0 +1,74 @@
+// The closed sets of elementwise operations, each with its one-line semantics. TauGraph's plans
+// reuse these, so a fused instruction and a tensor operation compute the same thing.
+import RealModule
+
+/// A function applied to every element.
+public enum UnaryOperation: String, CaseIterable, Sendable {
+  case negate  // -x
+  case abs  // |x|
+  case exp  // eˣ
+  case log  // ln x
+  case sqrt  // √x
+  case tanh  // tanh x
+  case sigmoid  // 1 / (1 + e⁻ˣ)
+  case relu  // max(x, 0)
+  case softplus  // ln(1 + eˣ), computed without overflow
+  case square  // x²
+  case reciprocal  // 1 / x
+  case sin  // sin x
+  case cos  // cos x
+
+  @inline(__always)
+  func apply<S: TensorScalar>(_ x: S) -> S {
+    switch self {
+    case .negate: return -x
+    case .abs: return Swift.abs(x)
+    case .exp: return S.exp(x)
+    case .log: return S.log(x)
+    case .sqrt: return x.squareRoot()
+    case .tanh: return S.tanh(x)
+    case .sigmoid: return logisticSigmoid(x)
+    case .relu: return x > 0 ? x : 0
+    case .softplus: return Swift.max(x, 0) + S.log(onePlus: S.exp(-Swift.abs(x)))
+    case .square: return x * x
+    case .reciprocal: return 1 / x
+    case .sin: return S.sin(x)
+    case .cos: return S.cos(x)
+    }
+  }
+}
+
+/// σ(x), evaluated on the side where the exponential cannot overflow.
+@inline(__always)
+func logisticSigmoid<S: TensorScalar>(_ x: S) -> S {
+  if x >= 0 { return 1 / (1 + S.exp(-x)) }
+  let e = S.exp(x)
+  return e / (1 + e)
+}
+
+/// A function of two elements, applied with broadcasting.
+public enum BinaryOperation: String, CaseIterable, Sendable {
+  case add  // a + b
+  case subtract  // a - b
+  case multiply  // a · b
+  case divide  // a / b
+  case power  // aᵇ (NaN for a < 0 unless b is an integer)
+  case maximum  // max(a, b), NaN if either is NaN
+  case minimum  // min(a, b), NaN if either is NaN
+
+  @inline(__always)
+  func apply<S: TensorScalar>(_ a: S, _ b: S) -> S {
+    switch self {
+    case .add: return a + b
+    case .subtract: return a - b
+    case .multiply: return a * b
+    case .divide: return a / b
+    case .power:
+      // Integral exponents take C's pow, so (-2)^2 = 4 and 0^0 = 1; others are NaN for a < 0.
+      if let n = Int(exactly: b) { return S.pow(a, n) }
+      return S.pow(a, b)
+    case .maximum: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+    case .minimum: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// `tau bench`: the runtime's performance figures as machine-readable lines.
+import ArgumentParser
+import TauTensor
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure the tensor runtime (GEMM, elementwise, batched matmul).",
+    discussion: """
+      Prints one line per figure: name, value and unit separated by tabs, e.g.
+        gemm/f32/1024\t185.3\tGFLOP/s
+      Each figure is the median over repeated timings of at least --seconds each.
+      Compare ratios within one run: these machines are noisy.
+      """)
+
+  @Option(help: "Only run benchmarks whose name contains this text.")
+  var filter: String?
+
+  @Option(help: "Minimum measuring time per figure, in seconds.")
+  var seconds: Double = 0.5
+
+  func run() throws {
+    let suite = TensorBenchmarks(minimumSeconds: seconds)
+    for benchmark in suite.all where filter.map(benchmark.name.contains) ?? true {
+      let figure = try benchmark.measure()
+      print("\(benchmark.name)\t\(formatFigure(figure.value))\t\(figure.unit)")
+    }
+  }
+}
+
+private func formatFigure(_ value: Double) -> String {
+  value >= 100 ? String(Int(value.rounded())) : String((value * 100).rounded() / 100)
+}
