@@ -9,6 +9,7 @@ let package = Package(
   products: [
     .executable(name: "tau", targets: ["tau"]),
     .library(name: "TauTensor", targets: ["TauTensor"]),
+    .library(name: "TauLang", targets: ["TauLang"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,10 +29,16 @@ let package = Package(
       name: "TauTensor",
       dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
 
+    // MARK: - Language
+    .target(
+      name: "TauLang", dependencies: ["TauTensor"],
+      resources: [.copy("../../stdlib")]),
+
     // MARK: - Front end
     .executableTarget(
       name: "tau",
       dependencies: [
+        "TauLang",
         "TauTensor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),

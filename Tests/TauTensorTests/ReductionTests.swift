@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct ReductionTests {
   // [[1, 2, 3], [4, 5, 6]]
-  let m = (try? Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])) ?? Tensor<Double>([Double]())
+  let m =
+    (try? Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])) ?? Tensor<Double>([Double]())
 
   @Test func reducesEverythingByDefault() throws {
     #expect(try m.sum().item() == 21)

@@ -25,8 +25,8 @@ func expectElements<S: TensorScalar>(
   if let shape { #expect(tensor.shape == shape, sourceLocation: sourceLocation) }
   let actual = tensor.scalars.map(Double.init)
   #expect(actual.count == expected.count, sourceLocation: sourceLocation)
-  for (a, e) in zip(actual, expected) where !(a == e || Swift.abs(a - e) <= tolerance || (a.isNaN && e.isNaN))
-  {
+  for (a, e) in zip(actual, expected)
+  where !(a == e || Swift.abs(a - e) <= tolerance || (a.isNaN && e.isNaN)) {
     Issue.record("\(actual) differs from \(expected)", sourceLocation: sourceLocation)
     return
   }

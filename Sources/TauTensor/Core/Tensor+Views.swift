@@ -94,12 +94,14 @@ extension Tensor {
     newShape[axis] = (upper - lower + step - 1) / step
     newStrides[axis] = strides[axis] * step
     return Tensor(
-      storage: storage, shape: newShape, strides: newStrides, offset: offset + lower * strides[axis])
+      storage: storage, shape: newShape, strides: newStrides, offset: offset + lower * strides[axis]
+    )
   }
 
   /// A view of this tensor repeated (without copying) along new leading axes and size-1 axes
   /// to `target`, following NumPy's broadcasting rules.
   public func broadcast(to target: [Int]) throws -> Tensor {
+    _ = try validatedCount(target, operation: "broadcast")
     guard try broadcastShape(shape, target, operation: "broadcast") == target else {
       throw TensorError.shapeMismatch(operation: "broadcast", lhs: shape, rhs: target)
     }

@@ -60,7 +60,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// A rank-0 tensor holding one value.
   public init(_ scalar: Scalar) {
-    self.init(storage: TensorStorage(repeating: scalar, count: 1), shape: [], strides: [], offset: 0)
+    self.init(
+      storage: TensorStorage(repeating: scalar, count: 1), shape: [], strides: [], offset: 0)
   }
 
   /// A vector.
@@ -85,10 +86,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
   }
 
   /// Zeros of `shape`.
-  public static func zeros(_ shape: [Int]) throws -> Tensor { try Tensor(repeating: 0, shape: shape) }
+  public static func zeros(_ shape: [Int]) throws -> Tensor {
+    try Tensor(repeating: 0, shape: shape)
+  }
 
   /// Ones of `shape`.
-  public static func ones(_ shape: [Int]) throws -> Tensor { try Tensor(repeating: 1, shape: shape) }
+  public static func ones(_ shape: [Int]) throws -> Tensor {
+    try Tensor(repeating: 1, shape: shape)
+  }
 
   /// The `n×n` identity matrix.
   public static func eye(_ n: Int) throws -> Tensor {
@@ -101,9 +106,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// `count` evenly spaced values from `start` to `end`, both included (like NumPy's `linspace`).
   public static func linspace(from start: Scalar, to end: Scalar, count: Int) throws -> Tensor {
-    guard count >= 0 else {
-      throw TensorError.invalidArgument(operation: "linspace", message: "count \(count) < 0")
-    }
+    _ = try validatedCount([count], operation: "linspace")
     let step = count > 1 ? (end - start) / Scalar(count - 1) : 0
     return Tensor(uninitializedShape: [count]) { base in
       for i in 0..<count { base[i] = count > 1 && i == count - 1 ? end : start + Scalar(i) * step }
@@ -274,7 +277,8 @@ func validatedCount(_ shape: [Int], operation: String) throws -> Int {
     }
     let (product, overflow) = count.multipliedReportingOverflow(by: size)
     guard !overflow, product <= Int(Int32.max) * 64 else {
-      throw TensorError.invalidShape(operation: operation, shape: shape, reason: "too many elements")
+      throw TensorError.invalidShape(
+        operation: operation, shape: shape, reason: "too many elements")
     }
     count = product
   }

@@ -24,7 +24,8 @@ where Self.RawSignificand: FixedWidthInteger {
   /// With `u` and `vt` nil only the singular values are computed.
   static func gesdd(
     m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
-    u: UnsafeMutablePointer<Self>?, vt: UnsafeMutablePointer<Self>?) -> Int32
+    u: UnsafeMutablePointer<Self>?, vt: UnsafeMutablePointer<Self>?
+  ) -> Int32
 
   /// Eigen-decomposition of a symmetric row-major `n×n` matrix (`LAPACKE_?syevd`, lower
   /// triangle): eigenvalues ascending in `w`, eigenvectors overwrite `a` as columns.
@@ -36,13 +37,16 @@ where Self.RawSignificand: FixedWidthInteger {
 
   /// Forms the first `k` columns of Q from `geqrf`'s reflectors (`LAPACKE_?orgqr`).
   static func orgqr(
-    m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>)
+    m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>
+  )
     -> Int32
 
-  /// Minimum-norm least squares by SVD (`LAPACKE_?gelsd`); `b` is `max(m,n)×nrhs`.
+  /// Minimum-norm least squares by SVD (`LAPACKE_?gelsd`); `b` is `max(m,n)×nrhs`. Singular
+  /// values below `rcond`·σ₁ count as zero.
   static func gelsd(
     m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
-    s: UnsafeMutablePointer<Self>, rank: inout Int32) -> Int32
+    s: UnsafeMutablePointer<Self>, rcond: Self, rank: inout Int32
+  ) -> Int32
 }
 
 @inline(__always) private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE {
@@ -100,11 +104,11 @@ extension Float: TensorScalar {
 
   public static func gelsd(
     m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
-    s: UnsafeMutablePointer<Float>, rank: inout Int32
+    s: UnsafeMutablePointer<Float>, rcond: Float, rank: inout Int32
   ) -> Int32 {
     LAPACKE_sgelsd(
       LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs), a, Int32(n), b,
-      Int32(nrhs), s, -1, &rank)
+      Int32(nrhs), s, rcond, &rank)
   }
 }
 
@@ -157,10 +161,10 @@ extension Double: TensorScalar {
 
   public static func gelsd(
     m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
-    s: UnsafeMutablePointer<Double>, rank: inout Int32
+    s: UnsafeMutablePointer<Double>, rcond: Double, rank: inout Int32
   ) -> Int32 {
     LAPACKE_dgelsd(
       LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(nrhs), a, Int32(n), b,
-      Int32(nrhs), s, -1, &rank)
+      Int32(nrhs), s, rcond, &rank)
   }
 }

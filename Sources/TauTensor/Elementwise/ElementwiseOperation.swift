@@ -18,8 +18,9 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
   case sin  // sin x
   case cos  // cos x
 
+  /// The operation on one element.
   @inline(__always)
-  func apply<S: TensorScalar>(_ x: S) -> S {
+  public func apply<S: TensorScalar>(_ x: S) -> S {
     switch self {
     case .negate: return -x
     case .abs: return Swift.abs(x)
@@ -56,8 +57,9 @@ public enum BinaryOperation: String, CaseIterable, Sendable {
   case maximum  // max(a, b), NaN if either is NaN
   case minimum  // min(a, b), NaN if either is NaN
 
+  /// The operation on one pair of elements.
   @inline(__always)
-  func apply<S: TensorScalar>(_ a: S, _ b: S) -> S {
+  public func apply<S: TensorScalar>(_ a: S, _ b: S) -> S {
     switch self {
     case .add: return a + b
     case .subtract: return a - b

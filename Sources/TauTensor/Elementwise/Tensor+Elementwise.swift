@@ -75,8 +75,9 @@ extension Tensor {
   /// `a·b + c` elementwise in one pass, broadcasting all three.
   public static func multiplyAdd(_ a: Tensor, _ b: Tensor, _ c: Tensor) throws -> Tensor {
     let ab = try broadcastShape(a.shape, b.shape, operation: "multiplyAdd")
-    var result = try Tensor(uninitializedShape: broadcastShape(ab, c.shape, operation: "multiplyAdd"))
-    { _ in }
+    var result = try Tensor(
+      uninitializedShape: broadcastShape(ab, c.shape, operation: "multiplyAdd")
+    ) { _ in }
     try multiplyAdd(a, b, c, into: &result)
     return result
   }
@@ -112,7 +113,9 @@ extension Tensor {
   public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
     try lhs.applying(.multiply, rhs)
   }
-  public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.applying(.divide, rhs) }
+  public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+    try lhs.applying(.divide, rhs)
+  }
   public static prefix func - (operand: Tensor) -> Tensor { operand.applying(.negate) }
 
   // A scalar operand broadcasts against any shape, so these cannot fail.

@@ -32,7 +32,8 @@ extension Tensor {
     var s = try Tensor.zeros(batch + [k])
     try forEachMatrix(operation: "singularValues") { index, matrix in
       try s.withUnsafeMutableBufferPointer { sb in
-        let info = Scalar.gesdd(m: m, n: n, a: matrix, s: sb.baseAddress! + index * k, u: nil, vt: nil)
+        let info = Scalar.gesdd(
+          m: m, n: n, a: matrix, s: sb.baseAddress! + index * k, u: nil, vt: nil)
         try check(info, routine: "gesdd")
       }
     }
@@ -105,8 +106,11 @@ extension Tensor {
     for i in 0..<(m * nrhs) { rhs[i] = bValues[i] }
     var singular = [Scalar](repeating: 0, count: Swift.min(m, n))
     var effectiveRank: Int32 = 0
+    // NumPy's cutoff: singular values below ε·max(m, n)·σ₁ are treated as zero, so an exactly
+    // rank-deficient system gets its minimum-norm solution despite rounding.
+    let rcond = Scalar.ulpOfOne * Scalar(Swift.max(m, n))
     let info = Scalar.gelsd(
-      m: m, n: n, nrhs: nrhs, a: &a, b: &rhs, s: &singular, rank: &effectiveRank)
+      m: m, n: n, nrhs: nrhs, a: &a, b: &rhs, s: &singular, rcond: rcond, rank: &effectiveRank)
     try check(info, routine: "gelsd")
     return try Tensor(shape: b.rank == 1 ? [n] : [n, nrhs], scalars: Array(rhs[0..<(n * nrhs)]))
   }

@@ -25,25 +25,27 @@ extension Tensor: CustomStringConvertible {
     let source = contiguous()
     let summarise = count > options.summaryThreshold
     let shown = (0..<rank).map { axis in
-      shownIndices(size: shape[axis], edgeItems: summarise ? options.edgeItems : nil)
+      shownIndices(size: shape[axis], edgeItems: summarise ? Swift.max(options.edgeItems, 1) : nil)
     }
     // One format for all shown elements so that columns align.
     var values: [Scalar] = []
     source.visit(shown, axis: 0, offset: source.offset) { values.append(source.storage.base[$0]) }
-    let style = NumberStyle(for: values, precision: options.precision)
+    let style = NumberStyle(for: values, precision: Swift.min(Swift.max(options.precision, 0), 17))
     let width = values.map { style.format($0).count }.max() ?? 0
     var body = ""
     if rank == 0 {
       body = style.format(values.first ?? 0)
       return header + " " + body
     }
-    source.render(shown, axis: 0, offset: source.offset, indent: 1, style: style, width: width, into: &body)
+    source.render(
+      shown, axis: 0, offset: source.offset, indent: 1, style: style, width: width, into: &body)
     var text = header + "\n" + body
     if summarise, count > 0 {
       let finite = source.scalars.filter(\.isFinite)
       if let low = finite.min(), let high = finite.max() {
         let mean = finite.reduce(0.0) { $0 + Double($1) } / Double(finite.count)
-        text += "\nmin " + shortNumber(Double(low)) + "  max " + shortNumber(Double(high))
+        text +=
+          "\nmin " + shortNumber(Double(low)) + "  max " + shortNumber(Double(high))
           + "  mean " + shortNumber(mean)
         if finite.count < count { text += "  (\(count - finite.count) not finite)" }
       }

@@ -10,8 +10,12 @@ extension Tensor {
         operation: "uniform", message: "low \(low) is greater than high \(high)")
     }
     _ = try validatedCount(shape, operation: "uniform")
+    // low + (high - low)·u can round up to high; clamp so the interval stays half-open.
+    let top = low < high ? high.nextDown : high
     return Tensor(uninitializedShape: shape) { output in
-      for i in 0..<shape.reduce(1, *) { output[i] = low + (high - low) * stream.uniform(Scalar.self) }
+      for i in 0..<shape.reduce(1, *) {
+        output[i] = Swift.min(low + (high - low) * stream.uniform(Scalar.self), top)
+      }
     }
   }
 

@@ -86,7 +86,8 @@ extension Tensor {
   private func rowsForReduction(along axes: [Int]?, operation: String) throws -> (
     source: Tensor, count: Int, length: Int, shape: [Int], keptShape: [Int]
   ) {
-    let reducedAxes = try Set((axes ?? Array(0..<rank)).map { try resolvedAxis($0, operation: operation) })
+    let reducedAxes = try Set(
+      (axes ?? Array(0..<rank)).map { try resolvedAxis($0, operation: operation) })
     let kept = (0..<rank).filter { !reducedAxes.contains($0) }
     let order = kept + reducedAxes.sorted()
     let source = try permuted(order).contiguous()

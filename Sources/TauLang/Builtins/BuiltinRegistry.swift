@@ -1,0 +1,17 @@
+// The one table of built-in functions. Adding a built-in means adding one entry to one of the
+// lists below; `:help`, completion, the checker and docs/LANGUAGE.md all read this table.
+import Foundation
+
+/// Every built-in function and constant of the language.
+public enum BuiltinRegistry {
+  public static let all: [Builtin] = core + math + tensors + linearAlgebra
+
+  /// Built-in names that are values, not functions.
+  public static let constants: [(String, Value)] = [
+    ("pi", .number(Double.pi)), ("e", .number(M_E)), ("inf", .number(.infinity)),
+    ("nan", .number(.nan)), ("none", .nothing),
+  ]
+
+  /// The built-in called `name`.
+  public static func named(_ name: String) -> Builtin? { all.first { $0.name == name } }
+}

@@ -1,0 +1,126 @@
+// Built-ins for printing, inspecting values, lists and records.
+
+extension BuiltinRegistry {
+  static let core: [Builtin] = [
+    Builtin("print", ["values..."], "print values separated by spaces, then a newline") { args in
+      let items = try args.list("values")
+      args.interpreter.write(items.map(displayText).joined(separator: " ") + "\n")
+      return .nothing
+    },
+    Builtin(
+      "len", ["value"],
+      "number of elements of a list, string, record or range, or the first axis of a tensor"
+    ) { args in
+      switch args["value"] {
+      case .list(let items): return .number(Double(items.count))
+      case .string(let s): return .number(Double(s.count))
+      case .record(let r): return .number(Double(r.names.count))
+      case .range(let lower, let upper): return .number(Double(Swift.max(0, upper - lower + 1)))
+      case .tensor(let t): return .number(Double(t.shape.first ?? 1))
+      default: throw args.typeError("value", expected: "a list, string, record, range or tensor")
+      }
+    },
+    Builtin(
+      "type", ["value"], "the type of a value as a string: \"number\", \"tensor\", \"cell\", …"
+    ) { args in
+      .string(args["value"].typeName)
+    },
+    Builtin("str", ["value"], "a value as text, as print shows it") { args in
+      .string(displayText(args["value"]))
+    },
+    Builtin(
+      "range", ["start", "stop=none", "step=1"],
+      "the list start, start+step, … below stop (Python's range); range(n) counts 0 … n-1"
+    ) { args in
+      var start = 0
+      var stop = try args.integer("start")
+      if args.isGiven("stop") {
+        start = stop
+        stop = try args.integer("stop")
+      }
+      let step = try args.integer("step")
+      guard step != 0 else {
+        throw Diagnostic("value.invalid", "range step must not be 0", at: args.range("step"))
+      }
+      let count =
+        step > 0
+        ? Swift.max(0, (stop - start + step - 1) / step)
+        : Swift.max(0, (start - stop - step - 1) / -step)
+      guard count <= 100_000_000 else {
+        throw Diagnostic(
+          "value.invalid", "range of \(count) elements is too long", at: args.callRange)
+      }
+      return .list((0..<count).map { .number(Double(start + $0 * step)) })
+    },
+    Builtin("append", ["list", "value"], "a new list with value added at the end") { args in
+      .list(try args.list("list") + [args["value"]])
+    },
+    Builtin("map", ["list", "function"], "a new list with function applied to each element") {
+      args in
+      let f = try args.function("function")
+      return .list(
+        try args.list("list").map { item in
+          try args.interpreter.call(
+            f, [EvaluatedArgument(label: nil, value: item, range: args.range("list"))],
+            at: args.callRange, calleeRange: args.range("function"))
+        })
+    },
+    Builtin("filter", ["list", "function"], "the elements for which function returns true") {
+      args in
+      let f = try args.function("function")
+      return .list(
+        try args.list("list").filter { item in
+          let keep = try args.interpreter.call(
+            f, [EvaluatedArgument(label: nil, value: item, range: args.range("list"))],
+            at: args.callRange, calleeRange: args.range("function"))
+          return try args.interpreter.truth(keep, at: args.range("function"))
+        })
+    },
+    Builtin("sort", ["list"], "the numbers or strings of a list in increasing order") { args in
+      let items = try args.list("list")
+      if let numbers = items.asNumbers { return .list(numbers.sorted().map(Value.number)) }
+      if let strings = items.asStrings { return .list(strings.sorted().map(Value.string)) }
+      throw args.typeError("list", expected: "a list of numbers or of strings")
+    },
+    Builtin("keys", ["record"], "the field names of a record, in order") { args in
+      guard case .record(let r) = args["record"] else {
+        throw args.typeError("record", expected: "a record")
+      }
+      return .list(r.names.map(Value.string))
+    },
+    Builtin(
+      "assert", ["condition", "message=\"assertion failed\""],
+      "stop with an error if condition is false"
+    ) { args in
+      if try !args.bool("condition") {
+        throw Diagnostic("runtime.assertion", try args.string("message"), at: args.callRange)
+      }
+      return .nothing
+    },
+    Builtin("error", ["message"], "stop with an error carrying message") { args in
+      throw Diagnostic("runtime.error", displayText(args["message"]), at: args.callRange)
+    },
+  ]
+}
+
+extension Array where Element == Value {
+  /// The numbers, if every element is one.
+  var asNumbers: [Double]? {
+    var numbers: [Double] = []
+    for item in self {
+      guard case .number(let x) = item else { return nil }
+      numbers.append(x)
+    }
+    return numbers
+  }
+
+  /// The strings, if every element is one.
+  var asStrings: [String]? {
+    var strings: [String] = []
+    for item in self {
+      guard case .string(let s) = item else { return nil }
+      strings.append(s)
+    }
+    return strings
+  }
+}

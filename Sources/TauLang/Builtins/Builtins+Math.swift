@@ -1,0 +1,135 @@
+// Elementwise math on numbers and tensors, and reductions (sum, mean, max, min, median, quantile).
+import Foundation
+import TauTensor
+
+extension BuiltinRegistry {
+  static let math: [Builtin] =
+    UnaryOperation.allCases.filter { ![.negate, .square, .reciprocal].contains($0) }.map { op in
+      Builtin(op.rawValue, ["x"], "\(op.rawValue) of a number, or of every element of a tensor") {
+        args in
+        switch args["x"] {
+        case .number(let x): return .number(op.apply(x))
+        default: return .tensor(try args.tensor("x").applying(op))
+        }
+      }
+    } + [
+      rounding("floor", .down), rounding("ceil", .up), rounding("round", .toNearestOrAwayFromZero),
+      Builtin(
+        "sum", ["x", "axis=none"], "sum of all elements, or along axis (a number or a list of axes)"
+      ) { args in
+        try reduction(args, .sum)
+      },
+      Builtin("mean", ["x", "axis=none"], "mean of all elements, or along axis") { args in
+        try reduction(args, .mean)
+      },
+      Builtin(
+        "max", ["values...", "axis=none"],
+        "largest element of one tensor or list (along axis), or the elementwise maximum of several values"
+      ) { args in
+        try extremum(args, .maximum, pairwise: .maximum)
+      },
+      Builtin(
+        "min", ["values...", "axis=none"],
+        "smallest element of one tensor or list (along axis), or the elementwise minimum of several values"
+      ) { args in
+        try extremum(args, .minimum, pairwise: .minimum)
+      },
+      Builtin(
+        "median", ["x", "axis=none"], "median of all elements, or along axis (NaN if any is NaN)"
+      ) { args in
+        try wrapReduced(args.tensor("x")) {
+          try $0.median(along: try args.axes("axis"))
+        } f64: {
+          try $0.median(along: try args.axes("axis"))
+        }
+      },
+      Builtin(
+        "quantile", ["x", "q", "axis=none"],
+        "q-quantile (0 ≤ q ≤ 1) with linear interpolation, of all elements or along axis"
+      ) { args in
+        let q = try args.number("q")
+        return try wrapReduced(args.tensor("x")) {
+          try $0.quantile(Float(q), along: try args.axes("axis"))
+        } f64: {
+          try $0.quantile(q, along: try args.axes("axis"))
+        }
+      },
+    ]
+
+  private static func rounding(_ name: String, _ rule: FloatingPointRoundingRule) -> Builtin {
+    Builtin(name, ["x"], "\(name) of a number, or of every element of a tensor") { args in
+      switch args["x"] {
+      case .number(let x): return .number(x.rounded(rule))
+      default:
+        switch try args.tensor("x") {
+        case .f32(let t): return .tensor(.f32(t.map { $0.rounded(rule) }))
+        case .f64(let t): return .tensor(.f64(t.map { $0.rounded(rule) }))
+        }
+      }
+    }
+  }
+
+  private static func reduction(_ args: CallArguments, _ op: ReductionOperation) throws -> Value {
+    let axes = try args.axes("axis")
+    return try wrapReduced(args.tensor("x")) {
+      try $0.reduced(op, along: axes)
+    } f64: {
+      try $0.reduced(op, along: axes)
+    }
+  }
+
+  private static func extremum(
+    _ args: CallArguments, _ op: ReductionOperation, pairwise: BinaryOperation
+  ) throws -> Value {
+    let values = try args.list("values")
+    guard let first = values.first else {
+      throw Diagnostic(
+        "call.missingArgument", "\(args.builtin.name) needs at least one value", at: args.callRange)
+    }
+    if values.count == 1 {
+      let axes = try args.axes("axis")
+      let tensor = try tensorValue(first, at: args.range("values"), context: args.builtin.name)
+      return try wrapReduced(tensor) {
+        try $0.reduced(op, along: axes)
+      } f64: {
+        try $0.reduced(op, along: axes)
+      }
+    }
+    if let numbers = values.asNumbers {
+      return .number(numbers.dropFirst().reduce(numbers[0]) { pairwise.apply($0, $1) })
+    }
+    var result = try tensorValue(first, at: args.range("values"), context: args.builtin.name)
+      .asDouble
+    for value in values.dropFirst() {
+      let next = try tensorValue(value, at: args.range("values"), context: args.builtin.name)
+        .asDouble
+      result = try result.applying(pairwise, next)
+    }
+    return .tensor(.f64(result))
+  }
+}
+
+/// Runs a reduction in the tensor's own precision; a rank-0 result becomes a number.
+func wrapReduced(
+  _ value: TensorValue, f32: (Tensor<Float>) throws -> Tensor<Float>,
+  f64: (Tensor<Double>) throws -> Tensor<Double>
+) throws -> Value {
+  switch value {
+  case .f32(let t):
+    let r = try f32(t)
+    return r.rank == 0 ? .number(Double(try r.item())) : .tensor(.f32(r))
+  case .f64(let t):
+    let r = try f64(t)
+    return r.rank == 0 ? .number(try r.item()) : .tensor(.f64(r))
+  }
+}
+
+extension TensorValue {
+  /// `op` applied to every element, in the tensor's own precision.
+  func applying(_ op: UnaryOperation) -> TensorValue {
+    switch self {
+    case .f32(let t): return .f32(t.applying(op))
+    case .f64(let t): return .f64(t.applying(op))
+    }
+  }
+}

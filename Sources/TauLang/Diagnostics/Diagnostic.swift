@@ -1,0 +1,60 @@
+// Diagnostics as values: every error Tau reports, from lexing to run time, is one of these.
+
+/// How serious a diagnostic is.
+public enum Severity: String, Sendable {
+  case error, warning, note
+}
+
+/// A stable identifier for a kind of diagnostic (`parse.unexpectedToken`, `name.unknown`), so
+/// tests and the REPL match on the kind, never on the wording.
+public struct DiagnosticID: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible
+{
+  public let rawValue: String
+  public init(stringLiteral value: String) { rawValue = value }
+  public init(_ value: String) { rawValue = value }
+  public var description: String { rawValue }
+}
+
+/// One message about a range of source, with optional notes (e.g. "declared here") and hint.
+public struct Diagnostic: Error, Sendable {
+  public var id: DiagnosticID
+  public var severity: Severity
+  public var message: String
+  public var range: SourceRange
+  /// A suggestion printed under the excerpt, e.g. "did you mean `sigmoid`?".
+  public var hint: String?
+  public var notes: [Diagnostic]
+  /// For run-time errors: the Tau frames active when it happened, innermost first.
+  public var stack: [StackFrame]
+
+  public init(
+    _ id: DiagnosticID, _ message: String, at range: SourceRange, severity: Severity = .error,
+    hint: String? = nil, notes: [Diagnostic] = [], stack: [StackFrame] = []
+  ) {
+    self.id = id
+    self.severity = severity
+    self.message = message
+    self.range = range
+    self.hint = hint
+    self.notes = notes
+    self.stack = stack
+  }
+}
+
+/// A call in progress: `at path:line:col in fn 'name'`.
+public struct StackFrame: Sendable {
+  public var function: String
+  public var callSite: SourceRange
+  /// How many identical frames in a row this one stands for (deep recursion).
+  public var repeatCount = 1
+  public init(function: String, callSite: SourceRange) {
+    self.function = function
+    self.callSite = callSite
+  }
+}
+
+/// Several diagnostics thrown together (a parse or check pass that found more than one).
+public struct DiagnosticList: Error, Sendable {
+  public var diagnostics: [Diagnostic]
+  public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

@@ -1,0 +1,289 @@
+// Operators, indexing and field access on values.
+import Foundation
+import TauTensor
+
+/// One evaluated position inside `x[…]`.
+enum IndexValue {
+  case index(Int)
+  case slice(lower: Int?, upper: Int?)
+}
+
+extension Interpreter {
+  func unary(_ op: UnaryOperator, _ value: Value, at range: SourceRange) throws -> Value {
+    switch (op, value) {
+    case (.negate, .number(let x)): return .number(-x)
+    case (.negate, .tensor(.f32(let t))): return .tensor(.f32(-t))
+    case (.negate, .tensor(.f64(let t))): return .tensor(.f64(-t))
+    case (.not, .bool(let b)): return .bool(!b)
+    default:
+      throw Diagnostic(
+        "type.mismatch", "'\(op.rawValue)' cannot be applied to a \(value.typeName)", at: range)
+    }
+  }
+
+  func binary(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at range: SourceRange) throws
+    -> Value
+  {
+    switch (lhs, rhs) {
+    case (.number(let x), .number(let y)):
+      return try numberOperation(op, x, y, at: range)
+    case (.string(let x), .string(let y)):
+      switch op {
+      case .add: return .string(x + y)
+      case .less: return .bool(x < y)
+      case .lessEqual: return .bool(x <= y)
+      case .greater: return .bool(x > y)
+      case .greaterEqual: return .bool(x >= y)
+      default: break
+      }
+    case (.list(let x), .list(let y)) where op == .add:
+      return .list(x + y)
+    default:
+      break
+    }
+    if op == .equal || op == .notEqual {
+      let same = try valuesEqual(lhs, rhs)
+      return .bool(op == .equal ? same : !same)
+    }
+    if isTensorLike(lhs) && isTensorLike(rhs) && (isTensor(lhs) || isTensor(rhs) || op == .matmul) {
+      return .tensor(try tensorOperation(op, lhs, rhs, at: range))
+    }
+    throw Diagnostic(
+      "type.mismatch",
+      "'\(op.rawValue)' cannot be applied to a \(lhs.typeName) and a \(rhs.typeName)", at: range)
+  }
+
+  private func numberOperation(
+    _ op: BinaryOperator, _ x: Double, _ y: Double, at range: SourceRange
+  )
+    throws -> Value
+  {
+    switch op {
+    case .add: return .number(x + y)
+    case .subtract: return .number(x - y)
+    case .multiply: return .number(x * y)
+    case .divide: return .number(x / y)
+    case .remainder: return .number(y == 0 ? .nan : x - y * (x / y).rounded(.down))  // floored
+    case .power: return .number(Foundation.pow(x, y))
+    case .equal: return .bool(x == y)
+    case .notEqual: return .bool(x != y)
+    case .less: return .bool(x < y)
+    case .lessEqual: return .bool(x <= y)
+    case .greater: return .bool(x > y)
+    case .greaterEqual: return .bool(x >= y)
+    case .matmul:
+      throw Diagnostic("type.mismatch", "'@' needs tensors, not two numbers", at: range)
+    case .and, .or:
+      throw Diagnostic("type.mismatch", "'\(op.rawValue)' needs true or false", at: range)
+    }
+  }
+
+  private func isTensor(_ value: Value) -> Bool {
+    if case .tensor = value { return true }
+    return false
+  }
+
+  private func isTensorLike(_ value: Value) -> Bool {
+    switch value {
+    case .tensor, .number, .list, .range: return true
+    default: return false
+    }
+  }
+
+  /// Elementwise (broadcast) arithmetic and `@`. A plain number adopts the tensor's precision;
+  /// f32 with f64 computes in f64.
+  private func tensorOperation(
+    _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at range: SourceRange
+  )
+    throws -> TensorValue
+  {
+    let a = try tensorValue(lhs, at: range, context: "'\(op.rawValue)'")
+    let b = try tensorValue(rhs, at: range, context: "'\(op.rawValue)'")
+    let inFloat: Bool
+    switch (lhs, rhs) {
+    case (.tensor(.f32), .tensor(.f32)), (.tensor(.f32), .number), (.number, .tensor(.f32)):
+      inFloat = true
+    default: inFloat = false
+    }
+    do {
+      if inFloat { return .f32(try applyTensor(op, a.asFloat, b.asFloat, at: range)) }
+      return .f64(try applyTensor(op, a.asDouble, b.asDouble, at: range))
+    } catch let error as TensorError {
+      throw Diagnostic(
+        tensorErrorID(error), error.description.replacingOccurrences(of: "'matmul'", with: "'@'"),
+        at: range)
+    }
+  }
+
+  private func applyTensor<S: TensorScalar>(
+    _ op: BinaryOperator, _ a: Tensor<S>, _ b: Tensor<S>, at range: SourceRange
+  ) throws -> Tensor<S> {
+    switch op {
+    case .add: return try a + b
+    case .subtract: return try a - b
+    case .multiply: return try a * b
+    case .divide: return try a / b
+    case .power: return try a.pow(b)
+    case .matmul: return try a.matmul(b)
+    default:
+      throw Diagnostic(
+        "type.mismatch",
+        "'\(op.rawValue)' is not defined for tensors (compare elements with numbers instead)",
+        at: range)
+    }
+  }
+
+  /// Structural equality; tensors are equal when shapes and elements are.
+  func valuesEqual(_ a: Value, _ b: Value) throws -> Bool {
+    switch (a, b) {
+    case (.nothing, .nothing): return true
+    case (.number(let x), .number(let y)): return x == y
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.string(let x), .string(let y)): return x == y
+    case (.range(let a1, let b1), .range(let a2, let b2)): return a1 == a2 && b1 == b2
+    case (.list(let x), .list(let y)):
+      guard x.count == y.count else { return false }
+      for (p, q) in zip(x, y) where !(try valuesEqual(p, q)) { return false }
+      return true
+    case (.record(let x), .record(let y)):
+      guard x.names == y.names else { return false }
+      for (field, other) in zip(x.fields, y.fields)
+      where !(try valuesEqual(field.value, other.value)) {
+        return false
+      }
+      return true
+    case (.tensor(let x), .tensor(let y)): return x.shape == y.shape && x.doubles == y.doubles
+    default: return false
+    }
+  }
+
+  // MARK: - Indexing
+
+  func evaluateIndex(_ item: IndexItem, in env: Environment) throws -> IndexValue {
+    switch item {
+    case .single(let expression):
+      return .index(try wholeNumber(try evaluate(expression, in: env), at: expression.range))
+    case .slice(let lower, let upper, _):
+      let low = try lower.map { try wholeNumber(try evaluate($0, in: env), at: $0.range) }
+      let high = try upper.map { try wholeNumber(try evaluate($0, in: env), at: $0.range) }
+      return .slice(lower: low, upper: high)
+    }
+  }
+
+  func index(_ value: Value, _ indices: [IndexValue], at range: SourceRange) throws -> Value {
+    switch value {
+    case .tensor(let t):
+      return try indexTensor(t, indices, at: range)
+    case .list, .string, .range:
+      let items: [Value]
+      switch value {
+      case .list(let list): items = list
+      case .string(let s): items = s.map { .string(String($0)) }
+      case .range(let lower, let upper):
+        items = lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
+      default: items = []
+      }
+      guard indices.count == 1, let first = indices.first else {
+        throw Diagnostic(
+          "index.invalid", "a \(value.typeName) takes one index, got \(indices.count)", at: range)
+      }
+      switch first {
+      case .index(let i):
+        let resolved = i < 0 ? i + items.count : i
+        guard resolved >= 0, resolved < items.count else {
+          throw Diagnostic(
+            "index.outOfRange",
+            "index \(i) is out of range for a \(value.typeName) of length \(items.count)",
+            at: range)
+        }
+        return items[resolved]
+      case .slice(let lower, let upper):
+        let (start, end) = clampedBounds(lower, upper, count: items.count)
+        let slice = Array(items[start..<end])
+        if case .string = value { return .string(slice.map(displayText).joined()) }
+        return .list(slice)
+      }
+    default:
+      throw Diagnostic("type.mismatch", "a \(value.typeName) cannot be indexed", at: range)
+    }
+  }
+
+  /// Indexes axis by axis: an index removes its axis, a slice keeps it. A result with no axes
+  /// left is a number.
+  func indexTensor(_ value: TensorValue, _ indices: [IndexValue], at range: SourceRange) throws
+    -> Value
+  {
+    func apply<S: TensorScalar>(_ tensor: Tensor<S>) throws -> Tensor<S> {
+      guard indices.count <= tensor.rank else {
+        throw Diagnostic(
+          "index.invalid",
+          "\(indices.count) indices given for a tensor of rank \(tensor.rank) \(formatShape(tensor.shape))",
+          at: range)
+      }
+      var result = tensor
+      var axis = 0
+      for item in indices {
+        switch item {
+        case .index(let i):
+          let size = result.shape[axis]
+          guard (i < 0 ? i + size : i) >= 0, (i < 0 ? i + size : i) < size else {
+            throw Diagnostic(
+              "index.outOfRange",
+              "index \(i) is out of range for axis \(axis) of size \(size) (shape \(formatShape(tensor.shape)))",
+              at: range)
+          }
+          result = try result.selecting(i, along: axis)
+        case .slice(let lower, let upper):
+          result = try result.slicing(along: axis, from: lower ?? 0, to: upper)
+          axis += 1
+        }
+      }
+      return result
+    }
+    switch value {
+    case .f32(let t):
+      let r = try apply(t)
+      return r.rank == 0 ? .number(Double(try r.item())) : .tensor(.f32(r))
+    case .f64(let t):
+      let r = try apply(t)
+      return r.rank == 0 ? .number(try r.item()) : .tensor(.f64(r))
+    }
+  }
+
+  private func clampedBounds(_ lower: Int?, _ upper: Int?, count: Int) -> (Int, Int) {
+    func clamp(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + count : i, 0), count) }
+    let start = clamp(lower ?? 0)
+    return (start, Swift.max(start, clamp(upper ?? count)))
+  }
+
+  // MARK: - Fields
+
+  func field(_ value: Value, _ name: String, at range: SourceRange) throws -> Value {
+    switch value {
+    case .record(let record):
+      if let field = record[name] { return field }
+      throw Diagnostic(
+        "field.unknown", "the record has no field '\(name)'", at: range,
+        hint: nearestName(to: name, in: record.names).map { "did you mean '\($0)'?" }
+          ?? "its fields are: \(record.names.joined(separator: ", "))")
+    case .tensor(let t):
+      switch name {
+      case "shape": return .list(t.shape.map { .number(Double($0)) })
+      case "dtype": return .string(t.dtype)
+      case "rank": return .number(Double(t.shape.count))
+      case "count": return .number(Double(t.shape.reduce(1, *)))
+      case "T":
+        switch t {
+        case .f32(let x): return .tensor(.f32(x.transposed()))
+        case .f64(let x): return .tensor(.f64(x.transposed()))
+        }
+      default:
+        throw Diagnostic(
+          "field.unknown", "a tensor has no field '\(name)'", at: range,
+          hint: "tensors have: shape, dtype, rank, count, T")
+      }
+    default:
+      throw Diagnostic("field.unknown", "a \(value.typeName) has no field '\(name)'", at: range)
+    }
+  }
+}

@@ -1,0 +1,323 @@
+// The tree-walking evaluator: runs checked programs statement by statement.
+import TauTensor
+
+/// Runs Tau programs. One interpreter is one session: its global bindings persist across calls to
+/// `run`, which is how the REPL keeps its state.
+///
+/// The interpreter never prints on its own: `print` writes through `write`, and errors come back
+/// as `DiagnosticList` for the front end to render.
+public final class Interpreter {
+  /// Where `print` writes (standard output by default).
+  public var write: (String) -> Void = { print($0, terminator: "") }
+  /// The built-ins and constants; modules run in a child of this, user code in `globals`.
+  let builtins: Environment
+  let globals: Environment
+  public let modules: ModuleLoader
+  /// Active Tau calls, innermost last.
+  var callDepth = 0
+  static let maxCallDepth = 2000
+
+  public init(searchPath: SearchPath = .standard()) {
+    modules = ModuleLoader(searchPath: searchPath)
+    builtins = Environment()
+    for builtin in BuiltinRegistry.all {
+      builtins.define(builtin.name, .function(.builtin(builtin)))
+    }
+    for (name, value) in BuiltinRegistry.constants { builtins.define(name, value) }
+    globals = Environment(parent: builtins)
+  }
+
+  /// Names bound in the session (built-ins included), for completion.
+  public var globalNames: Set<String> { globals.visibleNames }
+
+  /// What the checker needs to know about the session's names.
+  var globalSymbols: [String: Symbol] {
+    var symbols: [String: Symbol] = [:]
+    for name in globals.visibleNames {
+      guard let binding = globals.binding(name) else { continue }
+      symbols[name] = Symbol(binding.value, isMutable: binding.isMutable)
+    }
+    return symbols
+  }
+
+  /// Parses, checks and runs `file`, returning the value of its last statement.
+  @discardableResult
+  public func run(_ file: SourceFile) throws(DiagnosticList) -> Value {
+    let program = try check(file)
+    do {
+      return try execute(program.statements, in: globals)
+    } catch let diagnostic as Diagnostic {
+      throw DiagnosticList([diagnostic])
+    } catch let list as DiagnosticList {
+      throw list
+    } catch is Interrupted {
+      throw DiagnosticList([
+        Diagnostic(
+          "runtime.interrupted", "interrupted", at: SourceRange(file: file, start: 0, end: 0))
+      ])
+    } catch {
+      throw DiagnosticList([
+        Diagnostic("runtime.internal", "\(error)", at: SourceRange(file: file, start: 0, end: 0))
+      ])
+    }
+  }
+
+  /// Parses and checks `file` without running it.
+  @discardableResult
+  public func check(_ file: SourceFile) throws(DiagnosticList) -> Program {
+    let (program, syntaxErrors) = Parser.parse(file)
+    if !syntaxErrors.isEmpty { throw DiagnosticList(syntaxErrors) }
+    var checker = Checker(globals: globalSymbols, modules: modules)
+    let errors = checker.check(program)
+    if !errors.isEmpty { throw DiagnosticList(errors) }
+    return program
+  }
+
+  // MARK: - Statements
+
+  /// Runs a statement list in `env`; functions and declarations are bound first, so they may
+  /// refer to each other in any order. Returns the last statement's value.
+  func execute(_ statements: [Stmt], in env: Environment) throws -> Value {
+    for statement in statements {
+      switch statement.kind {
+      case .function(let literal, _):
+        if let name = literal.name {
+          env.define(name, .function(.closure(Closure(literal: literal, environment: env))))
+        }
+      case .declaration(let declaration):
+        env.define(
+          declaration.name,
+          .declaration(DeclarationValue(declaration: declaration, arguments: [:], environment: env))
+        )
+      default:
+        break
+      }
+    }
+    var last: Value = .nothing
+    for statement in statements { last = try execute(statement, in: env) }
+    return last
+  }
+
+  func execute(_ statement: Stmt, in env: Environment) throws -> Value {
+    switch statement.kind {
+    case .expression(let expression):
+      return try evaluate(expression, in: env)
+    case .binding(let name, _, let value, let isMutable):
+      env.define(name, try evaluate(value, in: env), isMutable: isMutable)
+    case .assignment(let name, let nameRange, let value):
+      let newValue = try evaluate(value, in: env)
+      guard env.assign(name, newValue) else {
+        throw Diagnostic("check.assignToLet", "cannot assign to '\(name)'", at: nameRange)
+      }
+    case .function, .declaration:
+      break  // bound when the block was entered
+    case .param, .state:
+      throw Diagnostic(
+        "check.misplaced", "'param' and 'state' only make sense inside a declaration",
+        at: statement.range)
+    case .forLoop(let variable, _, let sequence, let body):
+      let items = try iterationItems(try evaluate(sequence, in: env), at: sequence.range)
+      for item in items {
+        try checkInterrupt()
+        let scope = Environment(parent: env)
+        scope.define(variable, item)
+        _ = try execute(body.statements, in: scope)
+      }
+    case .use(let module, let moduleRange):
+      let exports = try modules.load(module, at: moduleRange, interpreter: self)
+      for (name, value) in exports.fields { env.define(name, value) }
+    }
+    return .nothing
+  }
+
+  private func iterationItems(_ value: Value, at range: SourceRange) throws -> [Value] {
+    switch value {
+    case .range(let lower, let upper):
+      return lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
+    case .list(let items): return items
+    case .string(let s): return s.map { .string(String($0)) }
+    case .record(let r):
+      return r.fields.map { .record(Record([("name", .string($0.name)), ("value", $0.value)])) }
+    case .tensor(let t):
+      let count = t.shape.first ?? 0
+      return try (0..<count).map { try indexTensor(t, [.index($0)], at: range) }
+    default:
+      throw Diagnostic("type.mismatch", "cannot iterate over a \(value.typeName)", at: range)
+    }
+  }
+
+  // MARK: - Expressions
+
+  func evaluate(_ expression: Expr, in env: Environment) throws -> Value {
+    switch expression.kind {
+    case .number(let x): return .number(x)
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .name(let name):
+      guard let value = env.lookup(name) else {
+        throw Diagnostic(
+          "name.unknown", "unknown name '\(name)'", at: expression.range,
+          hint: nearestName(to: name, in: env.visibleNames).map { "did you mean '\($0)'?" })
+      }
+      return value
+    case .list(let items):
+      return .list(try items.map { try evaluate($0, in: env) })
+    case .record(let fields):
+      return .record(Record(try fields.map { ($0.name, try evaluate($0.value, in: env)) }))
+    case .unary(let op, let operand):
+      return try unary(op, try evaluate(operand, in: env), at: expression.range)
+    case .binary(.and, let lhs, let rhs), .binary(.or, let lhs, let rhs):
+      guard case .binary(let op, _, _) = expression.kind else { return .nothing }
+      let left = try truth(try evaluate(lhs, in: env), at: lhs.range)
+      if op == .and ? !left : left { return .bool(left) }
+      return .bool(try truth(try evaluate(rhs, in: env), at: rhs.range))
+    case .binary(let op, let lhs, let rhs):
+      let left = try evaluate(lhs, in: env)
+      let right = try evaluate(rhs, in: env)
+      return try binary(op, left, right, at: expression.range)
+    case .range(let lhs, let rhs):
+      let lower = try wholeNumber(try evaluate(lhs, in: env), at: lhs.range)
+      let upper = try wholeNumber(try evaluate(rhs, in: env), at: rhs.range)
+      return .range(lower: lower, upper: upper)
+    case .call(let calleeExpression, let arguments):
+      let callee = try evaluate(calleeExpression, in: env)
+      let evaluated = try arguments.map { argument in
+        EvaluatedArgument(
+          label: argument.label, value: try evaluate(argument.value, in: env),
+          range: argument.labelRange.map { $0.to(argument.value.range) } ?? argument.value.range)
+      }
+      return try call(callee, evaluated, at: expression.range, calleeRange: calleeExpression.range)
+    case .index(let base, let items):
+      let value = try evaluate(base, in: env)
+      let indices = try items.map { try evaluateIndex($0, in: env) }
+      return try index(value, indices, at: expression.range)
+    case .field(let base, let name, let nameRange):
+      return try field(try evaluate(base, in: env), name, at: nameRange)
+    case .ifElse(let condition, let then, let otherwise):
+      if try truth(try evaluate(condition, in: env), at: condition.range) {
+        return try execute(then.statements, in: Environment(parent: env))
+      }
+      guard let otherwise else { return .nothing }
+      return try execute(otherwise.statements, in: Environment(parent: env))
+    case .function(let literal):
+      return .function(.closure(Closure(literal: literal, environment: env)))
+    case .invalid:
+      throw Diagnostic("parse.invalid", "this expression did not parse", at: expression.range)
+    }
+  }
+
+  func truth(_ value: Value, at range: SourceRange) throws -> Bool {
+    guard case .bool(let b) = value else {
+      throw Diagnostic(
+        "type.mismatch", "expected true or false, got \(value.typeName)", at: range)
+    }
+    return b
+  }
+
+  func wholeNumber(_ value: Value, at range: SourceRange) throws -> Int {
+    guard case .number(let x) = value, let n = Int(exactly: x) else {
+      throw Diagnostic(
+        "type.mismatch", "expected a whole number, got \(describeShort(value))", at: range)
+    }
+    return n
+  }
+
+  // MARK: - Calls
+
+  /// Calls a function or binds arguments of a declaration.
+  func call(
+    _ callee: Value, _ arguments: [EvaluatedArgument], at range: SourceRange,
+    calleeRange: SourceRange
+  ) throws -> Value {
+    try checkInterrupt()
+    switch callee {
+    case .function(.builtin(let builtin)):
+      let (slots, ranges) = try bindArguments(
+        arguments, to: builtin.parameters, callee: "'\(builtin.name)'", callRange: range)
+      let values = zip(builtin.parameters, slots).map { parameter, slot in
+        slot ?? builtin.defaults[parameter.name] ?? .nothing
+      }
+      let callArguments = CallArguments(
+        builtin: builtin, values: values, ranges: ranges, callRange: range, interpreter: self)
+      do {
+        return try builtin.body(callArguments)
+      } catch let error as TensorError {
+        throw Diagnostic(tensorErrorID(error), error.description, at: range)
+      }
+    case .function(.closure(let closure)):
+      return try callClosure(closure, arguments, at: range)
+    case .declaration(let value):
+      return try bindDeclaration(value, arguments, at: range)
+    default:
+      throw Diagnostic(
+        "type.notCallable", "a \(callee.typeName) cannot be called", at: calleeRange)
+    }
+  }
+
+  private func callClosure(
+    _ closure: Closure, _ arguments: [EvaluatedArgument], at range: SourceRange
+  )
+    throws -> Value
+  {
+    let literal = closure.literal
+    let name = literal.name.map { "fn '\($0)'" } ?? "anonymous fn"
+    let specs = literal.parameters.map {
+      ParameterSpec($0.name, hasDefault: $0.defaultValue != nil)
+    }
+    let (slots, _) = try bindArguments(arguments, to: specs, callee: name, callRange: range)
+    callDepth += 1
+    defer { callDepth -= 1 }
+    if callDepth > Interpreter.maxCallDepth {
+      throw Diagnostic(
+        "runtime.callDepth",
+        "too many nested calls (more than \(Interpreter.maxCallDepth)): is a recursion missing its base case?",
+        at: range)
+    }
+    let scope = Environment(parent: closure.environment)
+    do {
+      for (parameter, slot) in zip(literal.parameters, slots) {
+        // Defaults are evaluated at call time, after the parameters before them.
+        let value =
+          try slot
+          ?? evaluate(parameter.defaultValue ?? Expr(kind: .invalid, range: range), in: scope)
+        scope.define(parameter.name, value)
+      }
+      return try execute(literal.body.statements, in: scope)
+    } catch var diagnostic as Diagnostic {
+      if let last = diagnostic.stack.last, last.function == name, last.callSite == range {
+        diagnostic.stack[diagnostic.stack.count - 1].repeatCount += 1
+      } else if diagnostic.stack.count < 50 {
+        diagnostic.stack.append(StackFrame(function: name, callSite: range))
+      }
+      throw diagnostic
+    }
+  }
+
+  /// `leaky(gate: multi)`: a copy of the declaration with these parameters bound.
+  private func bindDeclaration(
+    _ value: DeclarationValue, _ arguments: [EvaluatedArgument], at range: SourceRange
+  ) throws -> Value {
+    let declaration = value.declaration
+    let specs = declaration.parameters.map { ParameterSpec($0.name, hasDefault: true) }
+    let (slots, _) = try bindArguments(
+      arguments, to: specs, callee: "\(declaration.kind.rawValue) '\(declaration.name)'",
+      callRange: range)
+    var bound = value
+    for (parameter, slot) in zip(declaration.parameters, slots) {
+      if let slot { bound.arguments[parameter.name] = slot }
+    }
+    return .declaration(bound)
+  }
+}
+
+/// The diagnostic ID for a tensor runtime error.
+func tensorErrorID(_ error: TensorError) -> DiagnosticID {
+  switch error {
+  case .shapeMismatch: return "shape.mismatch"
+  case .invalidShape: return "shape.invalid"
+  case .invalidAxis: return "shape.invalidAxis"
+  case .indexOutOfRange: return "index.outOfRange"
+  case .invalidArgument: return "value.invalid"
+  case .lapackFailure: return "linalg.failure"
+  }
+}

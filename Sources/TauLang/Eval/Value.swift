@@ -1,0 +1,137 @@
+// The values a Tau program computes with. Values are immutable; tensors and lists share storage
+// until written (copy-on-write), so passing a value around never copies it.
+import TauTensor
+
+/// A Tau value.
+public enum Value: Sendable {
+  case nothing
+  case number(Double)
+  case bool(Bool)
+  case string(String)
+  case list([Value])
+  case record(Record)
+  /// `a..b`: the integers from `lower` to `upper`, both included.
+  case range(lower: Int, upper: Int)
+  case tensor(TensorValue)
+  case function(Function)
+  /// A `gate`, `cell` or `optimizer`, possibly with some parameters bound: `leaky(gate: multi)`.
+  case declaration(DeclarationValue)
+
+  /// The type name used in messages and by `type(x)`.
+  public var typeName: String {
+    switch self {
+    case .nothing: return "nothing"
+    case .number: return "number"
+    case .bool: return "bool"
+    case .string: return "string"
+    case .list: return "list"
+    case .record: return "record"
+    case .range: return "range"
+    case .tensor: return "tensor"
+    case .function: return "function"
+    case .declaration(let d): return d.declaration.kind.rawValue
+    }
+  }
+}
+
+/// Named fields in declaration order.
+public struct Record: Sendable {
+  public private(set) var names: [String] = []
+  private var values: [String: Value] = [:]
+
+  public init(_ fields: [(String, Value)] = []) {
+    for (name, value) in fields { self[name] = value }
+  }
+
+  public subscript(name: String) -> Value? {
+    get { values[name] }
+    set {
+      if values[name] == nil, newValue != nil { names.append(name) }
+      if newValue == nil { names.removeAll { $0 == name } }
+      values[name] = newValue
+    }
+  }
+
+  public var fields: [(name: String, value: Value)] {
+    names.compactMap { name in values[name].map { (name, $0) } }
+  }
+}
+
+/// A tensor of either precision, as the language sees it.
+public enum TensorValue: Sendable {
+  case f32(Tensor<Float>)
+  case f64(Tensor<Double>)
+
+  public var shape: [Int] {
+    switch self {
+    case .f32(let t): return t.shape
+    case .f64(let t): return t.shape
+    }
+  }
+
+  public var dtype: String {
+    switch self {
+    case .f32: return "f32"
+    case .f64: return "f64"
+    }
+  }
+
+  /// The elements as Double, in row-major order.
+  public var doubles: [Double] {
+    switch self {
+    case .f32(let t): return t.scalars.map(Double.init)
+    case .f64(let t): return t.scalars
+    }
+  }
+
+  /// The same tensor in Double (a no-op for f64).
+  public var asDouble: Tensor<Double> {
+    switch self {
+    case .f32(let t):
+      // Same shape and count, so the conversion cannot fail.
+      return (try? Tensor<Double>(shape: t.shape, scalars: t.scalars.map(Double.init)))
+        ?? Tensor<Double>([Double]())
+    case .f64(let t): return t
+    }
+  }
+
+  /// The same tensor in Float.
+  public var asFloat: Tensor<Float> {
+    switch self {
+    case .f32(let t): return t
+    case .f64(let t):
+      return (try? Tensor<Float>(shape: t.shape, scalars: t.scalars.map(Float.init)))
+        ?? Tensor<Float>([Float]())
+    }
+  }
+}
+
+/// A callable: a closure written in Tau or a built-in.
+public enum Function: Sendable {
+  case closure(Closure)
+  case builtin(Builtin)
+
+  public var name: String {
+    switch self {
+    case .closure(let c): return c.literal.name ?? "fn"
+    case .builtin(let b): return b.name
+    }
+  }
+}
+
+/// A Tau function together with the environment it was defined in.
+public final class Closure: Sendable {
+  public let literal: FunctionLiteral
+  let environment: Environment
+  init(literal: FunctionLiteral, environment: Environment) {
+    self.literal = literal
+    self.environment = environment
+  }
+}
+
+/// A declaration and the arguments bound to its parameters so far.
+public struct DeclarationValue: Sendable {
+  public let declaration: Declaration
+  public var arguments: [String: Value]
+  let environment: Environment
+}

@@ -1,0 +1,56 @@
+// Where `use NAME` looks for NAME.tau: $TAU_PATH, ./plugins, then the standard library.
+import Foundation
+
+/// The ordered folders searched for modules.
+public struct SearchPath: Sendable {
+  public var directories: [String]
+
+  public init(directories: [String]) { self.directories = directories }
+
+  /// `$TAU_PATH` (colon-separated), `./plugins`, then the stdlib folder: `$TAU_HOME/stdlib`,
+  /// else the copy bundled with the build, else `<executable>/../share/tau/stdlib`.
+  public static func standard(
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> SearchPath {
+    var directories: [String] = []
+    if let path = environment["TAU_PATH"] {
+      directories += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+    directories.append("./plugins")
+    if let stdlib = standardLibraryDirectory(environment: environment) {
+      directories.append(stdlib)
+    }
+    return SearchPath(directories: directories)
+  }
+
+  /// The folder of the shipped `.tau` standard library, if one can be found.
+  public static func standardLibraryDirectory(environment: [String: String]) -> String? {
+    let fileManager = FileManager.default
+    var candidates: [String] = []
+    if let home = environment["TAU_HOME"] { candidates.append(home + "/stdlib") }
+    if let bundled = Bundle.module.resourceURL?.appendingPathComponent("stdlib").path {
+      candidates.append(bundled)
+    }
+    let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+      .resolvingSymlinksInPath()
+    candidates.append(
+      executable.deletingLastPathComponent().appendingPathComponent("../share/tau/stdlib").path)
+    return candidates.first { fileManager.fileExists(atPath: $0) }
+  }
+
+  /// The file that `use name` loads, or the list of every path tried.
+  public func resolve(_ name: String) -> Result<String, ModuleNotFound> {
+    var tried: [String] = []
+    for directory in directories {
+      let path = directory + "/" + name + ".tau"
+      if FileManager.default.isReadableFile(atPath: path) { return .success(path) }
+      tried.append(path)
+    }
+    return .failure(ModuleNotFound(tried: tried))
+  }
+}
+
+/// The paths tried for a module that was not found.
+public struct ModuleNotFound: Error, Sendable {
+  public var tried: [String]
+}

@@ -1,0 +1,185 @@
+// Statements and declarations.
+
+extension Parser {
+  /// statements → { statement (newline | ';') } up to `end` (`}` or end of input).
+  mutating func parseStatements(until end: TokenKind) -> [Stmt] {
+    var statements: [Stmt] = []
+    while true {
+      while at(.newline) || at(.semicolon) { advance() }
+      if at(end) || at(.eof) { return statements }
+      let before = index
+      do {
+        statements.append(try parseStatement())
+        if !(at(.newline) || at(.semicolon) || at(end) || at(.eof)) {
+          throw error(expected: "a newline or ';' after the statement")
+        }
+      } catch {
+        synchronize()
+        if at(.rightBrace) && end != .rightBrace {
+          // A stray '}' at the top level: report it once and step over it.
+          _ = self.error("parse.expected", "unexpected '}' with no open block", at: current.range)
+          advance()
+        }
+      }
+      // Every iteration must consume input (swift-syntax's loop-progress rule).
+      if index == before { advance() }
+    }
+  }
+
+  /// statement → use | let | var | fn | gate | cell | optimizer | param | state | for
+  ///           | name '=' expression | expression
+  mutating func parseStatement() throws(ParseError) -> Stmt {
+    let start = current.range
+    switch current.kind {
+    case .keywordUse:
+      advance()
+      let name = try expect(.name, "a module name after 'use'")
+      return Stmt(kind: .use(module: name.text, moduleRange: name.range), range: range(from: start))
+    case .keywordLet, .keywordVar:
+      let isMutable = advance().kind == .keywordVar
+      let name = try expect(.name, "a name after '\(isMutable ? "var" : "let")'")
+      try expect(.equal, "'=' after '\(name.text)'")
+      skipNewlines()
+      let value = try parseExpression()
+      return Stmt(
+        kind: .binding(name: name.text, nameRange: name.range, value: value, isMutable: isMutable),
+        range: range(from: start))
+    case .keywordFn where peekKind(1) == .name:
+      advance()
+      let name = advance()
+      let function = try parseFunctionRest(name: name.text)
+      return Stmt(kind: .function(function, nameRange: name.range), range: range(from: start))
+    case .keywordGate, .keywordCell, .keywordOptimizer:
+      return try parseDeclaration()
+    case .keywordParam, .keywordState:
+      let isParam = advance().kind == .keywordParam
+      let name = try expect(.name, "a name after '\(isParam ? "param" : "state")'")
+      var shape: [Expr]?
+      if at(.leftBracket) {
+        advance()
+        shape = try parseCommaSeparated(until: .rightBracket) {
+          (p: inout Parser) throws(ParseError) in
+          try p.parseExpression()
+        }
+      }
+      var initializer: Expr?
+      if match(.equal) {
+        skipNewlines()
+        initializer = try parseExpression()
+      }
+      let kind: StmtKind =
+        isParam
+        ? .param(name: name.text, nameRange: name.range, shape: shape, initializer: initializer)
+        : .state(name: name.text, nameRange: name.range, shape: shape, initializer: initializer)
+      return Stmt(kind: kind, range: range(from: start))
+    case .keywordFor:
+      advance()
+      let variable = try expect(.name, "a loop variable after 'for'")
+      try expect(.keywordIn, "'in' after the loop variable")
+      let sequence = try parseExpression()
+      let body = try parseBlock(opener: "for")
+      return Stmt(
+        kind: .forLoop(
+          variable: variable.text, variableRange: variable.range, sequence: sequence, body: body),
+        range: range(from: start))
+    case .name where peekKind(1) == .equal:
+      let name = advance()
+      advance()
+      skipNewlines()
+      let value = try parseExpression()
+      return Stmt(
+        kind: .assignment(name: name.text, nameRange: name.range, value: value),
+        range: range(from: start))
+    default:
+      let expression = try parseExpression()
+      if at(.equal) {
+        throw error(
+          "parse.invalidAssignment", "only a plain name can be assigned to", at: expression.range)
+      }
+      return Stmt(kind: .expression(expression), range: expression.range)
+    }
+  }
+
+  /// declaration → ('gate' | 'cell' | 'optimizer') name ['(' parameters ')'] block
+  mutating func parseDeclaration() throws(ParseError) -> Stmt {
+    let start = current.range
+    let keyword = advance()
+    let kind: DeclarationKind =
+      keyword.kind == .keywordGate ? .gate : keyword.kind == .keywordCell ? .cell : .optimizer
+    let name = try expect(.name, "a name after '\(kind.rawValue)'")
+    var parameters: [Parameter] = []
+    if at(.leftParen) { parameters = try parseParameters() }
+    let body = try parseBlock(opener: "\(kind.rawValue) '\(name.text)'")
+    let declaration = Declaration(
+      kind: kind, name: name.text, nameRange: name.range, parameters: parameters, body: body,
+      range: range(from: start))
+    return Stmt(kind: .declaration(declaration), range: declaration.range)
+  }
+
+  /// After `fn` (and the name, if any): '(' parameters ')' block
+  mutating func parseFunctionRest(name: String?) throws(ParseError) -> FunctionLiteral {
+    guard at(.leftParen) else { throw error(expected: "'(' to start the parameter list") }
+    let parameters = try parseParameters()
+    let body = try parseBlock(opener: name.map { "fn '\($0)'" } ?? "fn")
+    return FunctionLiteral(name: name, parameters: parameters, body: body)
+  }
+
+  /// parameters → '(' [name ['=' expression] {',' …}] ')'
+  mutating func parseParameters() throws(ParseError) -> [Parameter] {
+    try expect(.leftParen)
+    let parameters = try parseCommaSeparated(until: .rightParen) {
+      (p: inout Parser) throws(ParseError) -> Parameter in
+      let name = try p.expect(.name, "a parameter name")
+      var value: Expr?
+      if p.match(.equal) { value = try p.parseExpression() }
+      return Parameter(name: name.text, nameRange: name.range, defaultValue: value)
+    }
+    var seen: Set<String> = []
+    for parameter in parameters where !seen.insert(parameter.name).inserted {
+      _ = error(
+        "check.duplicate", "duplicate parameter '\(parameter.name)'", at: parameter.nameRange)
+    }
+    return parameters
+  }
+
+  /// block → '{' statements '}'
+  mutating func parseBlock(opener: String) throws(ParseError) -> Block {
+    let start = current.range
+    guard at(.leftBrace) else { throw error(expected: "'{' to start the body of \(opener)") }
+    let open = advance()
+    try enterNesting()
+    defer { depth -= 1 }
+    let statements = parseStatements(until: .rightBrace)
+    guard at(.rightBrace) else {
+      let line = file.lineAndColumn(of: open.range.start).line
+      throw error(expected: "'}' to close \(opener) at line \(line)")
+    }
+    advance()
+    return Block(statements: statements, range: range(from: start))
+  }
+
+  /// Items separated by commas (newlines allowed around them) up to and including `closer`;
+  /// a trailing comma is allowed.
+  mutating func parseCommaSeparated<T>(
+    until closer: TokenKind, _ item: (inout Parser) throws(ParseError) -> T
+  ) throws(ParseError) -> [T] {
+    let opener = previous
+    var items: [T] = []
+    skipNewlines()
+    while !at(closer) {
+      items.append(try item(&self))
+      skipNewlines()
+      if match(.comma) {
+        skipNewlines()
+        continue
+      }
+      guard at(closer) else {
+        let line = file.lineAndColumn(of: opener.range.start).line
+        throw error(
+          expected: "',' or \(closer.display) to close \(opener.kind.display) at line \(line)")
+      }
+    }
+    advance()
+    return items
+  }
+}

@@ -1,0 +1,38 @@
+// Front-end plumbing shared by the subcommands: reading files, printing diagnostics, exit codes.
+import ArgumentParser
+import Foundation
+import TauLang
+
+enum Console {
+  /// Whether standard error is a terminal that wants colour (not when `NO_COLOR` is set).
+  static var colorsStandardError: Bool {
+    isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+  }
+
+  static func writeError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// Prints diagnostics to standard error, as text or as JSON.
+  static func report(_ diagnostics: [Diagnostic], json: Bool) {
+    let renderer = DiagnosticRenderer(colored: !json && colorsStandardError)
+    writeError(json ? renderer.renderJSON(diagnostics) : renderer.render(diagnostics))
+  }
+
+  /// The source file at `path`, or an error message and exit code 1.
+  static func readSource(_ path: String) throws -> SourceFile {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      var isDirectory: ObjCBool = false
+      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+      let reason =
+        !exists ? "no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied"
+      writeError("tau: error: cannot read '\(path)': \(reason)\n")
+      throw ExitCode(1)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      writeError("tau: error: '\(path)' is not UTF-8 text\n")
+      throw ExitCode(1)
+    }
+    return SourceFile(name: path, text: text)
+  }
+}

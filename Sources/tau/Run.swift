@@ -1,0 +1,56 @@
+// `tau run FILE`: parse, check and run a script.
+import ArgumentParser
+import TauLang
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a Tau script.",
+    discussion: "Arguments after -- are passed to the script.")
+
+  @Argument(help: "The .tau file to run.")
+  var file: String
+
+  @Flag(help: "Print diagnostics as JSON (on standard error).")
+  var json = false
+
+  @Argument(parsing: .postTerminator, help: "Arguments for the script.")
+  var scriptArguments: [String] = []
+
+  func run() throws {
+    let source = try Console.readSource(file)
+    let json = json
+    let status = withLargeStack { () -> Int32 in
+      let interpreter = Interpreter()
+      do throws(DiagnosticList) {
+        try interpreter.run(source)
+        return 0
+      } catch {
+        Console.report(error.diagnostics, json: json)
+        return error.diagnostics.contains { $0.id == "runtime.interrupted" } ? 130 : 1
+      }
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+/// `tau check FILE`: parse and check without running.
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Parse and check a Tau script without running it.")
+
+  @Argument(help: "The .tau file to check.")
+  var file: String
+
+  @Flag(help: "Print diagnostics as JSON (on standard error).")
+  var json = false
+
+  func run() throws {
+    let source = try Console.readSource(file)
+    do throws(DiagnosticList) {
+      try Interpreter().check(source)
+    } catch {
+      Console.report(error.diagnostics, json: json)
+      throw ExitCode(1)
+    }
+  }
+}
