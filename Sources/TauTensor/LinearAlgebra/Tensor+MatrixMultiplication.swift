@@ -58,6 +58,14 @@ private func gemmBatch<S: TensorScalar>(
     // blasCompatible() always yields a layout; this guard only protects against a logic error.
     throw TensorError.invalidArgument(operation: "matmul", message: "unsupported operand layout")
   }
+  if batch.isEmpty {
+    // One matrix product: skip the batch bookkeeping, which costs as much as a 16×16 gemm.
+    S.gemm(
+      transposeA: layoutA.transposed, transposeB: layoutB.transposed, m: m, n: n, k: k, alpha: 1,
+      a: a.storage.base + a.offset, lda: layoutA.leading, b: b.storage.base + b.offset,
+      ldb: layoutB.leading, beta: 0, c: c.storage.base, ldc: n)
+    return
+  }
   let batchStridesA = Array(a.broadcastStrides(to: batch + [m, k]).dropLast(2))
   let batchStridesB = Array(b.broadcastStrides(to: batch + [k, n]).dropLast(2))
   let batchStridesC = Array(c.strides.dropLast(2))
