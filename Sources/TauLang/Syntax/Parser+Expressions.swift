@@ -84,7 +84,7 @@ extension Parser {
         expression = Expr(kind: .index(expression, items), range: range(from: expression.range))
       case .dot:
         advance()
-        let name = try expect(.name, "a field name after '.'")
+        let name = try expectNameLike("a field name after '.'")
         expression = Expr(
           kind: .field(expression, name: name.text, nameRange: name.range),
           range: range(from: expression.range))
@@ -99,7 +99,7 @@ extension Parser {
   private mutating func parseArguments() throws(ParseError) -> [CallArgument] {
     let arguments = try parseCommaSeparated(until: .rightParen) {
       (p: inout Parser) throws(ParseError) -> CallArgument in
-      if p.at(.name) && p.peekKind(1) == .colon {
+      if p.current.kind.isNameLike && p.peekKind(1) == .colon {
         let label = p.advance()
         p.advance()
         p.skipNewlines()
@@ -191,7 +191,7 @@ extension Parser {
     let start = advance().range
     let fields = try parseCommaSeparated(until: .rightBrace) {
       (p: inout Parser) throws(ParseError) -> RecordField in
-      let name = try p.expect(.name, "a field name")
+      let name = try p.expectNameLike("a field name")
       try p.expect(.colon, "':' after the field name '\(name.text)'")
       p.skipNewlines()
       return RecordField(name: name.text, nameRange: name.range, value: try p.parseExpression())

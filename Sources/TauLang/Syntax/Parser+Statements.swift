@@ -49,10 +49,10 @@ extension Parser {
       let name = advance()
       let function = try parseFunctionRest(name: name.text)
       return Stmt(kind: .function(function, nameRange: name.range), range: range(from: start))
-    case .keywordGate, .keywordCell, .keywordOptimizer:
+    case .name where contextualKeyword(in: [.gate, .cell, .optimizer]) != nil:
       return try parseDeclaration()
-    case .keywordParam, .keywordState:
-      let isParam = advance().kind == .keywordParam
+    case .name where contextualKeyword(in: [.param, .state]) != nil:
+      let isParam = advance().text == "param"
       let name = try expect(.name, "a name after '\(isParam ? "param" : "state")'")
       var shape: [Expr]?
       if at(.leftBracket) {
@@ -100,12 +100,19 @@ extension Parser {
     }
   }
 
+  /// The contextual keyword the current token is, if it is one of `words` and a name follows.
+  func contextualKeyword(in words: [ContextualKeyword]) -> ContextualKeyword? {
+    guard at(.name), peekKind(1) == .name, let word = ContextualKeyword(rawValue: current.text),
+      words.contains(word)
+    else { return nil }
+    return word
+  }
+
   /// declaration → ('gate' | 'cell' | 'optimizer') name ['(' parameters ')'] block
   mutating func parseDeclaration() throws(ParseError) -> Stmt {
     let start = current.range
     let keyword = advance()
-    let kind: DeclarationKind =
-      keyword.kind == .keywordGate ? .gate : keyword.kind == .keywordCell ? .cell : .optimizer
+    let kind = DeclarationKind(rawValue: keyword.text) ?? .gate
     let name = try expect(.name, "a name after '\(kind.rawValue)'")
     var parameters: [Parameter] = []
     if at(.leftParen) { parameters = try parseParameters() }
@@ -129,7 +136,7 @@ extension Parser {
     try expect(.leftParen)
     let parameters = try parseCommaSeparated(until: .rightParen) {
       (p: inout Parser) throws(ParseError) -> Parameter in
-      let name = try p.expect(.name, "a parameter name")
+      let name = try p.expectNameLike("a parameter name")
       var value: Expr?
       if p.match(.equal) { value = try p.parseExpression() }
       return Parameter(name: name.text, nameRange: name.range, defaultValue: value)

@@ -63,6 +63,12 @@ public struct Parser {
     return advance()
   }
 
+  /// Consumes a name or a keyword used as one (labels, fields, parameters).
+  mutating func expectNameLike(_ what: String) throws(ParseError) -> Token {
+    guard current.kind.isNameLike else { throw error(expected: what) }
+    return advance()
+  }
+
   /// Records `expected X, found Y` at the current token.
   mutating func error(expected: String) -> ParseError {
     if case .invalid(let message) = current.kind {
@@ -110,7 +116,11 @@ public struct Parser {
       case .rightBrace, .rightParen, .rightBracket:
         if nesting == 0 { return }
         nesting -= 1
-      case let kind where (kind.beginsStatementOnly || kind == .keywordFn) && current.startsLine:
+      case let kind
+      where current.startsLine
+        && (kind.beginsStatementOnly || kind == .keywordFn
+          || (kind == .name && ContextualKeyword(rawValue: current.text) != nil
+            && peekKind(1) == .name)):
         return
       default:
         break

@@ -12,7 +12,7 @@ public enum TokenKind: Equatable, Hashable, Sendable {
   case equal, equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
   // Keywords
   case keywordLet, keywordVar, keywordFn, keywordIf, keywordElse, keywordFor, keywordIn
-  case keywordUse, keywordGate, keywordCell, keywordOptimizer, keywordParam, keywordState
+  case keywordUse
   case keywordTrue, keywordFalse, keywordAnd, keywordOr, keywordNot
   /// A lexical error; the message travels in the token (the lexer never throws).
   case invalid(String)
@@ -20,8 +20,7 @@ public enum TokenKind: Equatable, Hashable, Sendable {
   static let keywords: [String: TokenKind] = [
     "let": .keywordLet, "var": .keywordVar, "fn": .keywordFn, "if": .keywordIf,
     "else": .keywordElse, "for": .keywordFor, "in": .keywordIn, "use": .keywordUse,
-    "gate": .keywordGate, "cell": .keywordCell, "optimizer": .keywordOptimizer,
-    "param": .keywordParam, "state": .keywordState, "true": .keywordTrue, "false": .keywordFalse,
+    "true": .keywordTrue, "false": .keywordFalse,
     "and": .keywordAnd, "or": .keywordOr, "not": .keywordNot,
   ]
 
@@ -67,11 +66,23 @@ extension TokenKind {
   /// open above them, so one missing `)` does not swallow the rest of the file.
   var beginsStatementOnly: Bool {
     switch self {
-    case .keywordLet, .keywordVar, .keywordGate, .keywordCell, .keywordOptimizer, .keywordUse,
-      .keywordFor, .keywordParam, .keywordState:
-      return true
-    default:
-      return false
+    case .keywordLet, .keywordVar, .keywordUse, .keywordFor: return true
+    default: return false
     }
   }
+
+  /// Whether a token of this kind can serve as a label, field or parameter name: names and
+  /// keywords alike (`leaky(gate: multi)`, `run.loss`, `{in: 1}`).
+  var isNameLike: Bool {
+    switch self {
+    case .name: return true
+    default: return TokenKind.spellings[self].map { TokenKind.keywords[$0] != nil } ?? false
+    }
+  }
+}
+
+/// Words that start a declaration when followed by a name at the start of a statement, and are
+/// ordinary names everywhere else (a cell's `gate` parameter, `gate(h, x)`).
+enum ContextualKeyword: String {
+  case gate, cell, optimizer, param, state
 }

@@ -1,0 +1,83 @@
+// Runs every example and golden case through the real `tau` binary and compares its output with
+// the expected files beside it: NAME.out (standard output) and, for programs that fail, NAME.err
+// (standard error, and exit status 1). `TAU_RECORD=1 swift test` rewrites the expectations.
+import Foundation
+import Testing
+
+/// The package root (this file is Tests/TauGoldenTests/GoldenTests.swift).
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// Every `.tau` file under examples/ and Tests/Golden/, relative to the root, sorted.
+private func goldenCases() -> [String] {
+  var cases: [String] = []
+  for folder in ["examples", "Tests/Golden"] {
+    let base = root.appendingPathComponent(folder)
+    guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
+    for case let path as String in walker where path.hasSuffix(".tau") {
+      cases.append(folder + "/" + path)
+    }
+  }
+  return cases.sorted()
+}
+
+struct TauRun {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+/// Runs the `tau` binary built next to the test bundle, from the package root.
+func runTau(_ arguments: [String], environment: [String: String] = [:]) throws -> TauRun {
+  let process = Process()
+  process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
+  process.arguments = arguments
+  process.currentDirectoryURL = root
+  var env = ProcessInfo.processInfo.environment
+  env["NO_COLOR"] = "1"
+  env["TAU_PATH"] = nil
+  for (key, value) in environment { env[key] = value }
+  process.environment = env
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  // Read both pipes before waiting, so a chatty program cannot fill a pipe and block.
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return TauRun(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+@Suite struct GoldenTests {
+  @Test(arguments: goldenCases())
+  func golden(_ path: String) throws {
+    let run = try runTau(["run", path])
+    let base = root.appendingPathComponent(String(path.dropLast(".tau".count)))
+    let outURL = base.appendingPathExtension("out")
+    let errURL = base.appendingPathExtension("err")
+    if ProcessInfo.processInfo.environment["TAU_RECORD"] != nil {
+      try run.stdout.write(to: outURL, atomically: true, encoding: .utf8)
+      if run.stderr.isEmpty {
+        try? FileManager.default.removeItem(at: errURL)
+      } else {
+        try run.stderr.write(to: errURL, atomically: true, encoding: .utf8)
+      }
+      Issue.record("recorded \(path); run again without TAU_RECORD")
+      return
+    }
+    let expectedOut = (try? String(contentsOf: outURL, encoding: .utf8))
+    try #require(expectedOut != nil, "\(path) has no .out file; record it with TAU_RECORD=1")
+    let expectedErr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    #expect(run.stdout == expectedOut, "standard output of \(path)")
+    #expect(run.stderr == expectedErr, "standard error of \(path)")
+    #expect(run.status == (expectedErr.isEmpty ? 0 : 1), "exit status of \(path)\n\(run.stderr)")
+  }
+
+  @Test func goldenCasesExist() {
+    #expect(goldenCases().count >= 1)
+  }
+}
