@@ -8,7 +8,7 @@ TAU := .build/release/tau
 .PHONY: demo test setup build bench format lint clean
 
 demo: setup build
-	$(TAU) bench --seconds 0.2
+	$(TAU) run examples/quickstart.tau
 
 test: setup
 	$(SWIFT) test

@@ -46,7 +46,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
-    .testTarget(name: "TauLangTests", dependencies: ["TauLang"]),
+    .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
     .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),
   ]

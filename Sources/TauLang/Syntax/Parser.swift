@@ -81,7 +81,10 @@ public struct Parser {
   /// Records a diagnostic; at the end of input its ID becomes `input.unexpectedEnd`.
   mutating func error(_ id: DiagnosticID, _ message: String, at range: SourceRange) -> ParseError {
     let atEnd = current.kind == .eof && range.start >= current.range.start
-    diagnostics.append(Diagnostic(atEnd ? "input.unexpectedEnd" : id, message, at: range))
+    // One report per place: recovery may stop on the token that caused the error.
+    if diagnostics.last?.range.start != range.start {
+      diagnostics.append(Diagnostic(atEnd ? "input.unexpectedEnd" : id, message, at: range))
+    }
     return ParseError()
   }
 
@@ -113,9 +116,10 @@ public struct Parser {
         return
       case .leftBrace, .leftParen, .leftBracket:
         nesting += 1
+      case .rightBrace where nesting == 0:
+        return  // it may close the block being parsed
       case .rightBrace, .rightParen, .rightBracket:
-        if nesting == 0 { return }
-        nesting -= 1
+        nesting = Swift.max(0, nesting - 1)  // a stray ')' or ']' at depth 0 is skipped
       case let kind
       where current.startsLine
         && (kind.beginsStatementOnly || kind == .keywordFn

@@ -1,0 +1,78 @@
+// The command line's contract: exit codes, --version, check, --json, files that cannot be read,
+// and the interactive loop on piped input.
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+  @Test func versionAndHelp() throws {
+    let version = try runTau(["--version"])
+    #expect(version.status == 0 && version.stdout == "0.1.0\n")
+    let help = try runTau(["--help"])
+    #expect(help.status == 0 && help.stdout.contains("run"))
+  }
+
+  @Test func usageErrorsExitWithTwo() throws {
+    #expect(try runTau(["run"]).status == 2)
+    #expect(try runTau(["run", "a.tau", "--no-such-flag"]).status == 2)
+    #expect(try runTau(["frobnicate", "x"]).status == 2)
+  }
+
+  @Test func unreadableFilesExitWithOne() throws {
+    let missing = try runTau(["run", "no/such/file.tau"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr == "tau: error: cannot read 'no/such/file.tau': no such file\n")
+    #expect(try runTau(["run", "examples"]).stderr.contains("it is a folder"))
+  }
+
+  @Test func checkParsesWithoutRunning() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-check.tau")
+    try "print(\"ran\")\nlet x = ".write(to: file, atomically: true, encoding: .utf8)
+    let bad = try runTau(["check", file.path])
+    #expect(bad.status == 1 && bad.stdout.isEmpty && bad.stderr.contains("2:9: error:"))
+    try "print(\"ran\")\n".write(to: file, atomically: true, encoding: .utf8)
+    let good = try runTau(["check", file.path])
+    #expect(good.status == 0 && good.stdout.isEmpty)
+  }
+
+  @Test func jsonDiagnosticsCarryEveryField() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-json.tau")
+    try "let a = 1\nprint(sigmod(a))\n".write(to: file, atomically: true, encoding: .utf8)
+    let run = try runTau(["run", file.path, "--json"])
+    #expect(run.status == 1)
+    let parsed = try JSONSerialization.jsonObject(with: Data(run.stderr.utf8)) as? [[String: Any]]
+    let first = try #require(parsed?.first)
+    #expect(first["id"] as? String == "name.unknown")
+    #expect(first["line"] as? Int == 2 && first["column"] as? Int == 7)
+    #expect(first["endColumn"] as? Int == 13)
+    #expect(first["hint"] as? String == "did you mean 'sigmoid'?")
+    #expect(first["severity"] as? String == "error")
+  }
+
+  @Test func scriptArgumentsAfterTheSeparatorAreAccepted() throws {
+    let run = try runTau(["run", "examples/quickstart.tau", "--", "--out", "/tmp/x"])
+    #expect(run.status == 0)
+  }
+
+  @Test func pipedLinesRunAsOneSession() throws {
+    let process = Process()
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    process.environment = env
+    try process.run()
+    let lines = "let a = [1,\n2]\nlen(a)\nprint(nope)\na[1] + 1;\na[1] * 10\n"
+    input.fileHandleForWriting.write(Data(lines.utf8))
+    try input.fileHandleForWriting.close()
+    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(stdout == "2\n20\n")  // `;` suppresses the value; the error keeps `a`
+    #expect(stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
+  }
+}

@@ -1,0 +1,47 @@
+// Helpers for the language tests: run source text in a fresh interpreter and capture its output.
+import Testing
+
+@testable import TauLang
+
+/// What running a snippet produced.
+struct SnippetRun {
+  var output: String
+  var diagnostics: [Diagnostic]
+  var ids: [String] { diagnostics.map(\.id.rawValue) }
+}
+
+/// Parses, checks and runs `source` as a file named `test.tau`, collecting `print` output.
+func runSnippet(_ source: String, interpreter: Interpreter = Interpreter()) -> SnippetRun {
+  var output = ""
+  interpreter.write = { output += $0 }
+  do {
+    try interpreter.run(SourceFile(name: "test.tau", text: source))
+    return SnippetRun(output: output, diagnostics: [])
+  } catch {
+    return SnippetRun(output: output, diagnostics: error.diagnostics)
+  }
+}
+
+/// The source with its `‸` marker removed, and the marker's UTF-8 offset.
+func unmark(_ marked: String) -> (source: String, offset: Int?) {
+  guard let marker = marked.range(of: "‸") else { return (marked, nil) }
+  let offset = marked[..<marker.lowerBound].utf8.count
+  return (marked.replacingCharacters(in: marker, with: ""), offset)
+}
+
+/// Expects that parsing and checking `marked` reports diagnostic `id` at the `‸` marker.
+func expectDiagnostic(
+  _ id: String, _ marked: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let (source, offset) = unmark(marked)
+  let run = runSnippet(source)
+  guard let diagnostic = run.diagnostics.first(where: { $0.id.rawValue == id }) else {
+    Issue.record(
+      "expected \(id), got \(run.ids) for:\n\(source)", sourceLocation: sourceLocation)
+    return
+  }
+  if let offset {
+    #expect(
+      diagnostic.range.start == offset, "\(id) at the wrong place", sourceLocation: sourceLocation)
+  }
+}
