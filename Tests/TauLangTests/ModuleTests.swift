@@ -16,11 +16,14 @@ private func session() -> Interpreter {
 @Suite struct ModuleTests {
   @Test func pluginsLoadOnceAndExportTheirNames() {
     let interpreter = session()
-    let run = runSnippet("use softgate\nuse softgate\nprint(soft(temperature: 4), default_gate)", interpreter: interpreter)
+    let run = runSnippet(
+      "use softgate\nuse softgate\nprint(soft(temperature: 4), default_gate)",
+      interpreter: interpreter)
     #expect(run.ids == [])
     #expect(run.output == "softgate loaded\n<gate soft(temperature: 4)> <gate multi>\n")
     // A later entry of the same session does not run the module again.
-    #expect(runSnippet("use softgate\nprint(soft)", interpreter: interpreter).output == "<gate soft>\n")
+    let again = runSnippet("use softgate\nprint(soft)", interpreter: interpreter)
+    #expect(again.output == "<gate soft>\n")
   }
 
   @Test func moduleNamesDoNotLeakWithoutUse() {
@@ -54,7 +57,8 @@ private func session() -> Interpreter {
   }
 
   @Test func stdlibIsFoundAndChecks() {
-    let run = runSnippet("use gates\nuse cells\nuse optimizers\nprint(leaky(gate: scalar), adam(lr: 0.01))")
+    let run = runSnippet(
+      "use gates\nuse cells\nuse optimizers\nprint(leaky(gate: scalar), adam(lr: 0.01))")
     #expect(run.ids == [])
     #expect(run.output == "<cell leaky(gate: scalar)> <optimizer adam(lr: 0.01)>\n")
   }

@@ -179,8 +179,9 @@ struct Checker {
       if case .param = statement.kind { isParam = true } else { isParam = false }
       let keyword = isParam ? "param" : "state"
       if let kind = declarationKind, isParam ? kind.allowsParam : kind.allowsState {
-        shape?.forEach { checkExpression($0) }
-        initializer.map { checkExpression($0) }
+        for expression in (shape ?? []) + (initializer.map { [$0] } ?? []) {
+          checkExpression(expression)
+        }
         declare(
           name, Symbol(kind: .value(isMutable: !isParam), declaredAt: nameRange), at: nameRange)
       } else {
@@ -258,9 +259,9 @@ struct Checker {
     case .name(let name):
       if lookup(name) == nil { unknownName(name, at: expression.range) }
     case .list(let items):
-      items.forEach { checkExpression($0) }
+      for item in items { checkExpression(item) }
     case .record(let fields):
-      fields.forEach { checkExpression($0.value) }
+      for field in fields { checkExpression(field.value) }
     case .unary(_, let operand):
       checkExpression(operand)
     case .binary(_, let lhs, let rhs), .range(let lhs, let rhs):
@@ -268,7 +269,7 @@ struct Checker {
       checkExpression(rhs)
     case .call(let callee, let arguments):
       checkExpression(callee)
-      arguments.forEach { checkExpression($0.value) }
+      for argument in arguments { checkExpression(argument.value) }
       if case .name(let name) = callee.kind, let symbol = lookup(name),
         case .callable(let parameters, let calleeName) = symbol.kind
       {
