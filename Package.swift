@@ -29,6 +29,8 @@ let package = Package(
       name: "TauTensor",
       dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
 
+    .target(name: "TauGraph", dependencies: ["TauTensor"]),
+
     // MARK: - Language
     .target(
       name: "TauLang", dependencies: ["TauTensor"],
@@ -46,6 +48,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
+    .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
     .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
     .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),

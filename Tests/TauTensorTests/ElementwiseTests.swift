@@ -40,6 +40,7 @@ import Testing
       .cos, inputs,
       [-0.4161468365471424, 0.8775825618903728, 0.8775825618903728, -0.4161468365471424]
     ),
+    (.sign, inputs, [-1, -1, 1, 1]),
   ]
 
   @Test func everyUnaryOperationIsCovered() {

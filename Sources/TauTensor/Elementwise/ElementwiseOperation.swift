@@ -17,6 +17,7 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
   case reciprocal  // 1 / x
   case sin  // sin x
   case cos  // cos x
+  case sign  // -1, 0 or 1 (0 for NaN): the derivative of |x|, and of relu as sign(relu x)
 
   /// The operation on one element.
   @inline(__always)
@@ -35,6 +36,7 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
     case .reciprocal: return 1 / x
     case .sin: return S.sin(x)
     case .cos: return S.cos(x)
+    case .sign: return x > 0 ? 1 : x < 0 ? -1 : 0
     }
   }
 }

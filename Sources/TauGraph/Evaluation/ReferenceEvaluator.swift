@@ -1,0 +1,77 @@
+// The slow, obviously-correct evaluator: every node becomes a fresh tensor through TauTensor's
+// operations. Compiled plans are tested against it, and it against finite differences.
+import TauTensor
+
+/// Evaluates graphs node by node. A batched node's value has shape `[B] + node.shape`; an
+/// unbatched one (parameters and what only they feed) has `node.shape`.
+public enum ReferenceEvaluator {
+  /// The values of all nodes, given a value for every input node.
+  public static func evaluate<S: TensorScalar>(
+    _ graph: Graph, inputs: [InputKind: Tensor<S>]
+  ) throws -> [Tensor<S>] {
+    var values: [Tensor<S>] = []
+    values.reserveCapacity(graph.nodes.count)
+    for node in graph.nodes {
+      values.append(try evaluate(node, graph: graph, values: values, inputs: inputs))
+    }
+    return values
+  }
+
+  private static func evaluate<S: TensorScalar>(
+    _ node: Node, graph: Graph, values: [Tensor<S>], inputs: [InputKind: Tensor<S>]
+  ) throws -> Tensor<S> {
+    let operands = node.inputs.map { values[$0.index] }
+    /// Operand `i` with a batched scalar shaped [B, 1], so that it broadcasts against [B, n].
+    func aligned(_ i: Int) throws -> Tensor<S> {
+      let input = graph[node.inputs[i]]
+      if input.isBatched && input.shape.isEmpty && !node.shape.isEmpty {
+        return try operands[i].expandingShape(at: 1)
+      }
+      return operands[i]
+    }
+    switch node.op {
+    case .input(let kind):
+      guard let value = inputs[kind] else {
+        throw GraphError(message: "no value given for input \(kind)", origin: node.origin)
+      }
+      return value
+    case .constant(let c):
+      return Tensor(S(c))
+    case .unary(let op):
+      return operands[0].applying(op)
+    case .binary(let op):
+      return try aligned(0).applying(op, try aligned(1))
+    case .matvec:
+      // W [B?, n, m] @ v [B?, m] as a batch of column vectors.
+      let v = try operands[1].expandingShape(at: -1)
+      let product = try operands[0].matmul(v)
+      return try product.selecting(0, along: -1)
+    case .vecmat:
+      let v = try operands[0].expandingShape(at: -2)
+      return try v.matmul(operands[1]).selecting(0, along: -2)
+    case .outer:
+      return try operands[0].expandingShape(at: -1) * operands[1].expandingShape(at: -2)
+    case .dot:
+      return try (operands[0] * operands[1]).sum(along: [-1])
+    case .sum:
+      return try operands[0].sum(along: [-1])
+    case .broadcast(let n):
+      let ones = try Tensor<S>.ones([n])
+      return try operands[0].expandingShape(at: operands[0].rank) * ones
+    case .concat:
+      // Unbatched pieces are repeated over the batch before joining along the last axis.
+      let batch =
+        node.isBatched
+        ? node.inputs.enumerated().first { graph[$0.element].isBatched }.map {
+          operands[$0.offset].shape[0]
+        } : nil
+      let pieces = try operands.enumerated().map { index, value in
+        guard let batch, !graph[node.inputs[index]].isBatched else { return value }
+        return try value.broadcast(to: [batch] + value.shape)
+      }
+      return try Tensor.concatenating(pieces, along: -1)
+    case .slice(let start, let count):
+      return try operands[0].slicing(along: -1, from: start, to: start + count).contiguous()
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// TauGraph's IR: one step of a cell as a typed SSA graph over per-sample values. The batch is
+// not part of the IR; evaluators run every batched node over a leading batch axis.
+import TauTensor
+
+/// The index of a node in its graph; nodes only refer to earlier nodes (SSA order).
+public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let index: Int
+  public init(_ index: Int) { self.index = index }
+  public static func < (a: NodeID, b: NodeID) -> Bool { a.index < b.index }
+  public var description: String { "%\(index)" }
+}
+
+/// What a graph input is.
+public enum InputKind: Hashable, Sendable {
+  /// State vector number `index` (h; LSTM's c is state 1), batched.
+  case state(Int)
+  /// The step's input x, batched.
+  case input
+  /// A named parameter, shared by the batch.
+  case parameter(String)
+  /// A batched extra input (a cotangent or tangent seed in derived graphs).
+  case seed(String)
+  /// The value of node `NodeID` of the primal graph (in derived graphs).
+  case primal(NodeID)
+}
+
+/// The primitive operations. Everything the language offers lowers to these, so each needs one
+/// forward rule and one derivative rule.
+public enum Op: Hashable, Sendable {
+  case input(InputKind)
+  case constant(Double)  // a scalar
+  case unary(UnaryOperation)  // elementwise f(a)
+  case binary(BinaryOperation)  // elementwise a ∘ b; a [] operand broadcasts
+  case matvec  // W [n×m] @ v [m] → [n]
+  case vecmat  // v [n] @ W [n×m] → [m] (Wᵀv)
+  case outer  // u [n] ⊗ v [m] → [n×m]
+  case dot  // u [n] · v [n] → []
+  case sum  // Σ u [n] → []
+  case broadcast(Int)  // s [] → [n] filled with s
+  case concat  // [a; b]
+  case slice(start: Int, count: Int)  // u[start ..< start+count]
+}
+
+/// One SSA value.
+public struct Node: Sendable {
+  public var op: Op
+  public var inputs: [NodeID]
+  /// The per-sample shape: [] scalar, [n] vector, [n, m] matrix.
+  public var shape: [Int]
+  /// Whether the value differs across the batch (false for parameters and what only they feed).
+  public var isBatched: Bool
+  /// Marks the value of a gate application, which the `dominant` Jacobian holds constant.
+  public var isGate = false
+  /// Opaque tag of where the node came from (e.g. a source range index), for error messages.
+  public var origin: Int?
+}
+
+/// A graph: nodes in SSA order and the outputs that make the step's result.
+public struct Graph: Sendable {
+  public internal(set) var nodes: [Node] = []
+  public var outputs: [NodeID] = []
+
+  public init() {}
+
+  public subscript(id: NodeID) -> Node { nodes[id.index] }
+
+  /// The input nodes of `kind`.
+  public func inputs(where matches: (InputKind) -> Bool) -> [NodeID] {
+    nodes.indices.compactMap { index in
+      if case .input(let kind) = nodes[index].op, matches(kind) { return NodeID(index) }
+      return nil
+    }
+  }
+
+  /// The parameter inputs, by name.
+  public var parameters: [(name: String, id: NodeID)] {
+    nodes.indices.compactMap { index in
+      if case .input(.parameter(let name)) = nodes[index].op { return (name, NodeID(index)) }
+      return nil
+    }
+  }
+}
+
+/// A shape or type error while building a graph, with the origin of the offending node.
+public struct GraphError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var message: String
+  public var origin: Int?
+  public var description: String { message }
+}
