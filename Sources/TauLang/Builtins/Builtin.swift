@@ -110,7 +110,7 @@ func bindArguments(
     guard position < parameters.count else {
       throw Diagnostic(
         "call.arity",
-        "\(callee) takes \(countDescription(parameters)), but \(positionalCount(arguments)) were given",
+        "\(callee) takes \(countDescription(parameters)), but \(givenDescription(positionalCount(arguments))) given",
         at: argument.range)
     }
     values[position] = argument.value
@@ -137,6 +137,12 @@ private func positionalCount(_ arguments: [EvaluatedArgument]) -> Int {
 func countDescription(_ parameters: [ParameterSpec]) -> String {
   let required = parameters.filter { !$0.hasDefault && !$0.isVariadic }.count
   let total = parameters.count
+  if total == 0 { return "no arguments" }
   let noun = total == 1 ? "argument" : "arguments"
   return required == total ? "\(total) \(noun)" : "\(required) to \(total) \(noun)"
+}
+
+/// "1 was", "3 were".
+private func givenDescription(_ count: Int) -> String {
+  count == 1 ? "1 was" : "\(count) were"
 }

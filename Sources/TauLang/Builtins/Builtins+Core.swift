@@ -15,7 +15,8 @@ extension BuiltinRegistry {
       case .list(let items): return .number(Double(items.count))
       case .string(let s): return .number(Double(s.count))
       case .record(let r): return .number(Double(r.names.count))
-      case .range(let lower, let upper): return .number(Double(Swift.max(0, upper - lower + 1)))
+      case .range(let lower, let upper):
+        return .number(Swift.max(0, Double(upper) - Double(lower) + 1))
       case .tensor(let t): return .number(Double(t.shape.first ?? 1))
       default: throw args.typeError("value", expected: "a list, string, record, range or tensor")
       }
@@ -42,14 +43,15 @@ extension BuiltinRegistry {
       guard step != 0 else {
         throw Diagnostic("value.invalid", "range step must not be 0", at: args.range("step"))
       }
-      let count =
-        step > 0
-        ? Swift.max(0, (stop - start + step - 1) / step)
-        : Swift.max(0, (start - stop - step - 1) / -step)
-      guard count <= 100_000_000 else {
+      // Counted in Double: Int arithmetic on extreme bounds could overflow.
+      let span = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
+      guard span <= Double(maxListLength) else {
         throw Diagnostic(
-          "value.invalid", "range of \(count) elements is too long", at: args.callRange)
+          "value.invalid",
+          "range of \(formatNumber(span)) elements is too long (at most \(maxListLength))",
+          at: args.callRange)
       }
+      let count = Swift.max(0, Int(span))
       return .list((0..<count).map { .number(Double(start + $0 * step)) })
     },
     Builtin("append", ["list", "value"], "a new list with value added at the end") { args in

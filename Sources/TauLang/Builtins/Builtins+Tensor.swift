@@ -149,6 +149,11 @@ extension BuiltinRegistry {
     ) { args in
       let a = try args.tensor("a")
       let matrix = a.asDouble
+      guard matrix.rank == 2, matrix.shape[0] == matrix.shape[1] else {
+        throw Diagnostic(
+          "value.invalid", "eig needs a square matrix, got \(formatShape(matrix.shape))",
+          at: args.range("a"))
+      }
       let symmetric = matrix.transposed()
       guard matrix.rank >= 2, matrix.shape == symmetric.shape,
         maxAbs(try matrix - symmetric) <= 1e-10 * Swift.max(1, maxAbs(matrix))

@@ -61,7 +61,7 @@ struct CallArguments {
     switch self[name] {
     case .list(let items): return items
     case .range(let lower, let upper):
-      return lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
+      return try rangeElements(lower, upper, at: range(name))
     default: throw typeError(name, expected: "a list")
     }
   }
@@ -143,6 +143,10 @@ private func flatten(
   _ value: Value, depth: Int, shape: inout [Int], into scalars: inout [Double],
   at range: SourceRange
 ) throws {
+  guard depth <= 32 else {
+    throw Diagnostic(
+      "value.invalid", "lists nested more than 32 deep cannot form a tensor", at: range)
+  }
   let items: [Value]
   switch value {
   case .number(let x):
@@ -150,7 +154,7 @@ private func flatten(
     scalars.append(x)
     return
   case .range(let lower, let upper):
-    items = lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
+    items = try rangeElements(lower, upper, at: range)
   case .list(let list): items = list
   case .tensor(let t):
     let sub = t.shape
@@ -180,4 +184,20 @@ private func ragged(_ range: SourceRange) -> Diagnostic {
   Diagnostic(
     "value.ragged", "the nested lists do not form a rectangular tensor (rows of different lengths)",
     at: range)
+}
+
+/// The longest list a range or `range(…)` may become (a guard against exhausting memory).
+let maxListLength = 100_000_000
+
+/// The numbers of `lower..upper` as a list, refusing ranges too long to hold in memory.
+func rangeElements(_ lower: Int, _ upper: Int, at range: SourceRange) throws -> [Value] {
+  guard lower <= upper else { return [] }
+  let count = Double(upper) - Double(lower) + 1
+  guard count <= Double(maxListLength) else {
+    throw Diagnostic(
+      "value.invalid",
+      "the range \(lower)..\(upper) has too many elements to make a list (at most \(maxListLength))",
+      at: range)
+  }
+  return (lower...upper).map { .number(Double($0)) }
 }

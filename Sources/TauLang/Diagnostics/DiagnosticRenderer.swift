@@ -118,30 +118,39 @@ public struct DiagnosticRenderer: Sendable {
   }
 }
 
-/// The closest of `candidates` to `name` by edit distance, if close enough to be a likely typo.
+/// The closest of `candidates` to `name` by edit distance (a swap of neighbours counts as one
+/// edit), if close enough to be a likely typo. A name of one or two letters is only matched to
+/// one that adds a letter (`sd` → `std`): every other short name would be "close".
 public func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
-  let limit = Swift.max(1, name.count / 3)
+  let length = name.unicodeScalars.count
+  let limit = Swift.max(1, length / 3)
   var best: (name: String, distance: Int)?
   for candidate in candidates where candidate != name {
+    if length <= 2 && candidate.unicodeScalars.count != length + 1 { continue }
     let distance = editDistance(name, candidate)
     if distance <= limit, distance < (best?.distance ?? .max) { best = (candidate, distance) }
   }
   return best?.name
 }
 
-/// Levenshtein distance over Unicode scalars.
+/// Optimal-string-alignment distance over Unicode scalars: insertions, deletions, substitutions
+/// and swaps of adjacent characters each cost one.
 func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a.unicodeScalars)
   let b = Array(b.unicodeScalars)
   if a.isEmpty { return b.count }
-  var previous = Array(0...b.count)
+  if b.isEmpty { return a.count }
+  var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+  for i in 0...a.count { table[i][0] = i }
+  for j in 0...b.count { table[0][j] = j }
   for i in 1...a.count {
-    var current = [i] + [Int](repeating: 0, count: b.count)
-    for j in 1...Swift.max(b.count, 1) where j <= b.count {
-      current[j] = Swift.min(
-        previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    for j in 1...b.count {
+      let cost = a[i - 1] == b[j - 1] ? 0 : 1
+      table[i][j] = Swift.min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+      if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+        table[i][j] = Swift.min(table[i][j], table[i - 2][j - 2] + 1)
+      }
     }
-    previous = current
   }
-  return previous[b.count]
+  return table[a.count][b.count]
 }

@@ -42,11 +42,14 @@ extension Interpreter {
       break
     }
     if op == .equal || op == .notEqual {
-      let same = try valuesEqual(lhs, rhs)
+      let same = try valuesEqual(lhs, rhs, at: range)
       return .bool(op == .equal ? same : !same)
     }
     if isTensorLike(lhs) && isTensorLike(rhs) && (isTensor(lhs) || isTensor(rhs) || op == .matmul) {
-      return .tensor(try tensorOperation(op, lhs, rhs, at: range))
+      let result = try tensorOperation(op, lhs, rhs, at: range)
+      // A product of two vectors has no axes left: like indexing, it gives a number.
+      if result.shape.isEmpty, let number = result.doubles.first { return .number(number) }
+      return .tensor(result)
     }
     throw Diagnostic(
       "type.mismatch",
@@ -108,10 +111,14 @@ extension Interpreter {
     do {
       if inFloat { return .f32(try applyTensor(op, a.asFloat, b.asFloat, at: range)) }
       return .f64(try applyTensor(op, a.asDouble, b.asDouble, at: range))
-    } catch let error as TensorError {
+    } catch TensorError.shapeMismatch(_, let lhs, let rhs) {
+      // Name the operator as written, not the runtime's operation.
       throw Diagnostic(
-        tensorErrorID(error), error.description.replacingOccurrences(of: "'matmul'", with: "'@'"),
-        at: range)
+        "shape.mismatch",
+        "shape mismatch in '\(op.rawValue)': \(formatShape(lhs)) and \(formatShape(rhs))", at: range
+      )
+    } catch let error as TensorError {
+      throw Diagnostic(tensorErrorID(error), error.description, at: range)
     }
   }
 
@@ -125,16 +132,25 @@ extension Interpreter {
     case .divide: return try a / b
     case .power: return try a.pow(b)
     case .matmul: return try a.matmul(b)
+    case .remainder:
+      // Floored, like numbers: a - b·⌊a/b⌋.
+      let quotient = try (a / b).map { $0.rounded(.down) }
+      return try a - b * quotient
     default:
       throw Diagnostic(
         "type.mismatch",
-        "'\(op.rawValue)' is not defined for tensors (compare elements with numbers instead)",
+        "'\(op.rawValue)' is not defined for tensors",
         at: range)
     }
   }
 
-  /// Structural equality; tensors are equal when shapes and elements are.
-  func valuesEqual(_ a: Value, _ b: Value) throws -> Bool {
+  /// Structural equality; tensors are equal when shapes and elements are (a list of numbers
+  /// compares as the tensor it converts to); functions are equal when they are the same one.
+  func valuesEqual(_ a: Value, _ b: Value, at range: SourceRange, depth: Int = 0) throws -> Bool {
+    guard depth <= 1000 else {
+      throw Diagnostic(
+        "value.invalid", "values nested more than 1000 deep cannot be compared", at: range)
+    }
     switch (a, b) {
     case (.nothing, .nothing): return true
     case (.number(let x), .number(let y)): return x == y
@@ -143,16 +159,25 @@ extension Interpreter {
     case (.range(let a1, let b1), .range(let a2, let b2)): return a1 == a2 && b1 == b2
     case (.list(let x), .list(let y)):
       guard x.count == y.count else { return false }
-      for (p, q) in zip(x, y) where !(try valuesEqual(p, q)) { return false }
+      for (p, q) in zip(x, y) where !(try valuesEqual(p, q, at: range, depth: depth + 1)) {
+        return false
+      }
       return true
     case (.record(let x), .record(let y)):
       guard x.names == y.names else { return false }
       for (field, other) in zip(x.fields, y.fields)
-      where !(try valuesEqual(field.value, other.value)) {
+      where !(try valuesEqual(field.value, other.value, at: range, depth: depth + 1)) {
         return false
       }
       return true
     case (.tensor(let x), .tensor(let y)): return x.shape == y.shape && x.doubles == y.doubles
+    case (.tensor(let x), .list), (.tensor(let x), .range):
+      guard let y = try? tensorValue(b, at: range, context: "==") else { return false }
+      return x.shape == y.shape && x.doubles == y.doubles
+    case (.list, .tensor), (.range, .tensor):
+      return try valuesEqual(b, a, at: range, depth: depth)
+    case (.function(.builtin(let f)), .function(.builtin(let g))): return f.name == g.name
+    case (.function(.closure(let f)), .function(.closure(let g))): return f === g
     default: return false
     }
   }
@@ -174,13 +199,25 @@ extension Interpreter {
     switch value {
     case .tensor(let t):
       return try indexTensor(t, indices, at: range)
+    case .range(let lower, let upper) where indices.count == 1:
+      // Index a range arithmetically; only slices build a list.
+      if case .index(let i) = indices[0] {
+        let count = upper >= lower ? Double(upper) - Double(lower) + 1 : 0
+        let resolved = Double(i < 0 ? Double(i) + count : Double(i))
+        guard resolved >= 0, resolved < count else {
+          throw Diagnostic(
+            "index.outOfRange",
+            "index \(i) is out of range for a range of length \(formatNumber(count))",
+            at: range)
+        }
+        return .number(Double(lower) + resolved)
+      }
+      return try index(.list(try rangeElements(lower, upper, at: range)), indices, at: range)
     case .list, .string, .range:
       let items: [Value]
       switch value {
       case .list(let list): items = list
       case .string(let s): items = s.map { .string(String($0)) }
-      case .range(let lower, let upper):
-        items = lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
       default: items = []
       }
       guard indices.count == 1, let first = indices.first else {
@@ -221,15 +258,15 @@ extension Interpreter {
           at: range)
       }
       var result = tensor
-      var axis = 0
-      for item in indices {
+      var axis = 0  // in `result`, whose indexed axes are gone
+      for (originalAxis, item) in indices.enumerated() {
         switch item {
         case .index(let i):
           let size = result.shape[axis]
           guard (i < 0 ? i + size : i) >= 0, (i < 0 ? i + size : i) < size else {
             throw Diagnostic(
               "index.outOfRange",
-              "index \(i) is out of range for axis \(axis) of size \(size) (shape \(formatShape(tensor.shape)))",
+              "index \(i) is out of range for axis \(originalAxis) of size \(size) (shape \(formatShape(tensor.shape)))",
               at: range)
           }
           result = try result.selecting(i, along: axis)

@@ -116,12 +116,18 @@ public final class Interpreter {
         "check.misplaced", "'param' and 'state' only make sense inside a declaration",
         at: statement.range)
     case .forLoop(let variable, _, let sequence, let body):
-      let items = try iterationItems(try evaluate(sequence, in: env), at: sequence.range)
-      for item in items {
+      let value = try evaluate(sequence, in: env)
+      func runBody(_ item: Value) throws {
         try checkInterrupt()
         let scope = Environment(parent: env)
         scope.define(variable, item)
         _ = try execute(body.statements, in: scope)
+      }
+      if case .range(let lower, let upper) = value {
+        // Counted, not materialised: `for i in 1..1000000000` needs no memory.
+        if lower <= upper { for i in lower...upper { try runBody(.number(Double(i))) } }
+      } else {
+        for item in try iterationItems(value, at: sequence.range) { try runBody(item) }
       }
     case .use(let module, let moduleRange):
       let exports = try modules.load(module, at: moduleRange, interpreter: self)
@@ -132,8 +138,6 @@ public final class Interpreter {
 
   private func iterationItems(_ value: Value, at range: SourceRange) throws -> [Value] {
     switch value {
-    case .range(let lower, let upper):
-      return lower <= upper ? (lower...upper).map { .number(Double($0)) } : []
     case .list(let items): return items
     case .string(let s): return s.map { .string(String($0)) }
     case .record(let r):

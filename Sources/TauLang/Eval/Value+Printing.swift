@@ -9,16 +9,21 @@ public func displayText(_ value: Value) -> String {
 }
 
 /// A value as source-like text: strings quoted, numbers in at most 6 significant digits
-/// (whole numbers without a decimal point), tensors with their header and body.
-public func describe(_ value: Value) -> String {
+/// (whole numbers without a decimal point), tensors with their header and body. Lists and
+/// records nested deeper than 100 levels show as `…`.
+public func describe(_ value: Value) -> String { describe(value, depth: 0) }
+
+private func describe(_ value: Value, depth: Int) -> String {
+  if depth > 100 { return "…" }
+  func inner(_ v: Value) -> String { describe(v, depth: depth + 1) }
   switch value {
   case .nothing: return "none"
   case .number(let x): return formatNumber(x)
   case .bool(let b): return b ? "true" : "false"
   case .string(let s): return quoted(s)
-  case .list(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
+  case .list(let items): return "[" + items.map(inner).joined(separator: ", ") + "]"
   case .record(let record):
-    return "{" + record.fields.map { "\($0.name): \(describe($0.value))" }.joined(separator: ", ")
+    return "{" + record.fields.map { "\($0.name): \(inner($0.value))" }.joined(separator: ", ")
       + "}"
   case .range(let lower, let upper): return "\(lower)..\(upper)"
   case .tensor(let t):

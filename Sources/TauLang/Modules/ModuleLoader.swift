@@ -31,7 +31,14 @@ public final class ModuleLoader {
     var checker = Checker(globals: builtinSymbols, modules: self)
     let errors = checker.check(program)
     if !errors.isEmpty { throw DiagnosticList(errors) }
-    let symbols = topLevelSymbols(program)
+    var symbols = topLevelSymbols(program)
+    // A module also passes on what it uses (`use cells` brings the gates), as it does at run
+    // time, where its whole top-level scope is exported.
+    for statement in program.statements {
+      if case .use(let inner, let innerRange) = statement.kind {
+        symbols.merge(try exportedNames(of: inner, at: innerRange)) { own, _ in own }
+      }
+    }
     checked[name] = symbols
     return symbols
   }

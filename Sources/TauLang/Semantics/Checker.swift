@@ -182,8 +182,6 @@ struct Checker {
         for expression in (shape ?? []) + (initializer.map { [$0] } ?? []) {
           checkExpression(expression)
         }
-        declare(
-          name, Symbol(kind: .value(isMutable: !isParam), declaredAt: nameRange), at: nameRange)
       } else {
         let allowed = isParam ? "a gate or cell" : "an optimizer or cell"
         diagnostics.append(
@@ -191,6 +189,9 @@ struct Checker {
             "check.misplaced", "'\(keyword)' is only allowed directly inside \(allowed)",
             at: statement.range))
       }
+      // Declared either way, so a misplaced one does not also make its uses unknown names.
+      declare(
+        name, Symbol(kind: .value(isMutable: !isParam), declaredAt: nameRange), at: nameRange)
     case .forLoop(let variable, let variableRange, let sequence, let body):
       checkExpression(sequence)
       scopes.append([variable: Symbol(kind: .value(isMutable: false), declaredAt: variableRange)])
@@ -240,7 +241,7 @@ struct Checker {
       diagnostics.append(
         Diagnostic(
           "check.missingValue",
-          "a \(kind.rawValue) body must end with an expression: \(kind.resultDescription)",
+          "\(kind == .optimizer ? "an" : "a") \(kind.rawValue) body must end with an expression: \(kind.resultDescription)",
           at: pending.body.range))
     }
   }

@@ -5,6 +5,8 @@
 public struct Expr: Sendable {
   public var kind: ExprKind
   public var range: SourceRange
+  /// Written in parentheses: `(a < b) == c` is not a chained comparison.
+  public var isParenthesized = false
 }
 
 public indirect enum ExprKind: Sendable {

@@ -44,7 +44,11 @@ public struct Lexer {
   public mutating func next() -> Token {
     var token = scan()
     token.startsLine = isLineStart(token.range.start)
-    if token.startsLine && token.kind.beginsStatementOnly { openBrackets.removeAll() }
+    if token.startsLine && token.kind.beginsStatementOnly {
+      // Close the parentheses and brackets left open since the innermost block: a statement
+      // cannot be inside them, but it can be inside a block inside them (a fn literal).
+      while let last = openBrackets.last, last != UInt8(ascii: "{") { openBrackets.removeLast() }
+    }
     return token
   }
 

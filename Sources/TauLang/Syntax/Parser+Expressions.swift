@@ -30,7 +30,9 @@ extension Parser {
       let rhs = try parseExpression(limit: power.right)
       let range = lhs.range.to(rhs.range)
       if let op = power.op {
-        if power.left == 6, case .binary(let inner, _, _) = lhs.kind, isComparison(inner) {
+        if power.left == 6, !lhs.isParenthesized, case .binary(let inner, _, _) = lhs.kind,
+          isComparison(inner)
+        {
           throw error(
             "parse.chainedComparison", "comparisons cannot be chained; use 'and'",
             at: operatorToken.range)
@@ -166,7 +168,9 @@ extension Parser {
       skipNewlines()
       try expect(
         .rightParen, "')' to close '(' at line \(file.lineAndColumn(of: token.range.start).line)")
-      return Expr(kind: inner.kind, range: range(from: token.range))
+      var grouped = Expr(kind: inner.kind, range: range(from: token.range))
+      grouped.isParenthesized = true
+      return grouped
     case .leftBracket:
       advance()
       let items = try parseCommaSeparated(until: .rightBracket) {

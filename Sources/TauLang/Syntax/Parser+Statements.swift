@@ -8,6 +8,12 @@ extension Parser {
       while at(.newline) || at(.semicolon) { advance() }
       if at(end) || at(.eof) { return statements }
       let before = index
+      if at(.rightBrace) {
+        // A '}' where a statement should start, at the top level: report it once, step over.
+        _ = error("parse.strayBrace", "unexpected '}' with no open block", at: current.range)
+        advance()
+        continue
+      }
       do {
         statements.append(try parseStatement())
         if !(at(.newline) || at(.semicolon) || at(end) || at(.eof)) {
@@ -15,11 +21,6 @@ extension Parser {
         }
       } catch {
         synchronize()
-        if at(.rightBrace) && end != .rightBrace {
-          // A stray '}' at the top level: report it once and step over it.
-          _ = self.error("parse.expected", "unexpected '}' with no open block", at: current.range)
-          advance()
-        }
       }
       // Every iteration must consume input (swift-syntax's loop-progress rule).
       if index == before { advance() }
@@ -136,7 +137,7 @@ extension Parser {
     try expect(.leftParen)
     let parameters = try parseCommaSeparated(until: .rightParen) {
       (p: inout Parser) throws(ParseError) -> Parameter in
-      let name = try p.expectNameLike("a parameter name")
+      let name = try p.expect(.name, "a parameter name")
       var value: Expr?
       if p.match(.equal) { value = try p.parseExpression() }
       return Parameter(name: name.text, nameRange: name.range, defaultValue: value)
