@@ -74,3 +74,23 @@ import Testing
     #expect(throws: GraphError.self) { try g.add(.binary(.add), [w, v]) }
   }
 }
+
+@Suite struct MatrixDerivativeRuleTests {
+  @Test func matrixPrimitives() throws {
+    var g = Graph()
+    let a = g.input(.state(0), shape: [3])
+    let x = g.input(.input, shape: [2])
+    let w = g.input(.parameter("W"), shape: [3, 2])
+    let v = g.input(.parameter("V"), shape: [2, 3])
+    let m = try g.add(.outer, [a, x])  // batched [3×2]
+    let scaled = try g.add(.scaleRows, [a, try g.add(.binary(.add), [m, w])])
+    let columns = try g.add(.scaleColumns, [scaled, x])
+    let square = try g.add(.matmat, [columns, v])  // [3×3]
+    let shifted = try g.add(.addDiagonal, [try g.add(.transpose, [square]), a])
+    let diag = try g.add(.diagonal, [try g.add(.matmat, [shifted, shifted])])
+    let stacked = try g.add(.concatRows, [shifted, try g.add(.outer, [x, a])])  // [5×3]
+    let rows = try g.add(.sliceRows(start: 1, count: 3), [stacked])
+    g.outputs = [diag, try g.add(.matvec, [rows, a])]
+    try expectGradientsMatchFiniteDifferences(g, wrt: [a, x, w, v])
+  }
+}

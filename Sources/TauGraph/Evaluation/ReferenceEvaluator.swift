@@ -21,13 +21,15 @@ public enum ReferenceEvaluator {
     _ node: Node, graph: Graph, values: [Tensor<S>], inputs: [InputKind: Tensor<S>]
   ) throws -> Tensor<S> {
     let operands = node.inputs.map { values[$0.index] }
-    /// Operand `i` with a batched scalar shaped [B, 1], so that it broadcasts against [B, n].
+    /// Operand `i` with a batched scalar shaped [B, 1, …], so that it broadcasts against the
+    /// batched result [B, n, …].
     func aligned(_ i: Int) throws -> Tensor<S> {
       let input = graph[node.inputs[i]]
-      if input.isBatched && input.shape.isEmpty && !node.shape.isEmpty {
-        return try operands[i].expandingShape(at: 1)
+      guard input.isBatched && input.shape.isEmpty && !node.shape.isEmpty else {
+        return operands[i]
       }
-      return operands[i]
+      return try operands[i].reshaped(
+        operands[i].shape + [Int](repeating: 1, count: node.shape.count))
     }
     switch node.op {
     case .input(let kind):
@@ -72,6 +74,33 @@ public enum ReferenceEvaluator {
       return try Tensor.concatenating(pieces, along: -1)
     case .slice(let start, let count):
       return try operands[0].slicing(along: -1, from: start, to: start + count).contiguous()
+    case .concatRows:
+      let batch =
+        node.isBatched
+        ? node.inputs.enumerated().first { graph[$0.element].isBatched }.map {
+          operands[$0.offset].shape[0]
+        } : nil
+      let pieces = try operands.enumerated().map { index, value in
+        guard let batch, !graph[node.inputs[index]].isBatched else { return value }
+        return try value.broadcast(to: [batch] + value.shape)
+      }
+      return try Tensor.concatenating(pieces, along: -2)
+    case .sliceRows(let start, let count):
+      return try operands[0].slicing(along: -2, from: start, to: start + count).contiguous()
+    case .transpose:
+      return operands[0].transposed().contiguous()
+    case .matmat:
+      return try operands[0].matmul(operands[1])
+    case .scaleRows:
+      return try operands[0].expandingShape(at: -1) * operands[1]
+    case .scaleColumns:
+      return try operands[0] * operands[1].expandingShape(at: -2)
+    case .addDiagonal:
+      let n = node.shape[0]
+      return try operands[0] + operands[1].expandingShape(at: -1) * Tensor<S>.eye(n)
+    case .diagonal:
+      let n = node.shape[0]
+      return try (operands[0] * Tensor<S>.eye(n)).sum(along: [-1])
     }
   }
 }

@@ -103,6 +103,61 @@ extension Graph {
         throw fail("slice \(start)..<\(start + count) is outside \(formatShape(shapes[0]))")
       }
       return [count]
+    case .transpose:
+      try arity(1)
+      guard shapes[0].count == 2 else {
+        throw fail("transpose needs a matrix, got \(formatShape(shapes[0]))")
+      }
+      return [shapes[0][1], shapes[0][0]]
+    case .matmat:
+      try arity(2)
+      guard shapes[0].count == 2, shapes[1].count == 2, shapes[0][1] == shapes[1][0] else {
+        throw fail("shape mismatch in '@': \(formatShape(shapes[0])) @ \(formatShape(shapes[1]))")
+      }
+      return [shapes[0][0], shapes[1][1]]
+    case .scaleRows:
+      try arity(2)
+      guard shapes[0].count == 1, shapes[1].count == 2, shapes[0][0] == shapes[1][0] else {
+        throw fail(
+          "scaleRows needs [n] and [n×p], got \(formatShape(shapes[0])) and \(formatShape(shapes[1]))"
+        )
+      }
+      return shapes[1]
+    case .scaleColumns:
+      try arity(2)
+      guard shapes[0].count == 2, shapes[1].count == 1, shapes[0][1] == shapes[1][0] else {
+        throw fail(
+          "scaleColumns needs [n×p] and [p], got \(formatShape(shapes[0])) and \(formatShape(shapes[1]))"
+        )
+      }
+      return shapes[0]
+    case .addDiagonal:
+      try arity(2)
+      guard shapes[0].count == 2, shapes[0][0] == shapes[0][1], shapes[1] == [shapes[0][0]] else {
+        throw fail(
+          "addDiagonal needs [n×n] and [n], got \(formatShape(shapes[0])) and \(formatShape(shapes[1]))"
+        )
+      }
+      return shapes[0]
+    case .concatRows:
+      guard !shapes.isEmpty, shapes.allSatisfy({ $0.count == 2 && $0[1] == shapes[0][1] }) else {
+        throw fail(
+          "concatRows needs matrices with equal column counts, got \(shapes.map(formatShape).joined(separator: ", "))"
+        )
+      }
+      return [shapes.reduce(0) { $0 + $1[0] }, shapes[0][1]]
+    case .sliceRows(let start, let count):
+      try arity(1)
+      guard shapes[0].count == 2, start >= 0, count >= 0, start + count <= shapes[0][0] else {
+        throw fail("sliceRows \(start)..<\(start + count) is outside \(formatShape(shapes[0]))")
+      }
+      return [count, shapes[0][1]]
+    case .diagonal:
+      try arity(1)
+      guard shapes[0].count == 2, shapes[0][0] == shapes[0][1] else {
+        throw fail("diagonal needs a square matrix, got \(formatShape(shapes[0]))")
+      }
+      return [shapes[0][0]]
     }
   }
 }

@@ -39,6 +39,15 @@ public enum Op: Hashable, Sendable {
   case broadcast(Int)  // s [] → [n] filled with s
   case concat  // [a; b]
   case slice(start: Int, count: Int)  // u[start ..< start+count]
+  // Matrix-valued primitives, used by tangents (forward mode) and their pullbacks.
+  case transpose  // Mᵀ: [n×p] → [p×n]
+  case matmat  // A [n×m] @ B [m×p] → [n×p]
+  case scaleRows  // d [n], M [n×p] → diag(d)·M
+  case scaleColumns  // M [n×p], d [p] → M·diag(d)
+  case addDiagonal  // M [n×n], d [n] → M + diag(d)
+  case diagonal  // M [n×n] → its diagonal [n]
+  case concatRows  // [A; B]: matrices with equal column counts stacked
+  case sliceRows(start: Int, count: Int)  // rows start ..< start+count of M
 }
 
 /// One SSA value.

@@ -60,48 +60,19 @@ extension Graph {
 
 /// Builds the backward graph node by node.
 private struct PullbackBuilder {
-  let primal: Graph
-  var graph = Graph()
+  var derived: DerivedGraph
   var cotangent: [NodeID: NodeID] = [:]
-  private var primalInputs: [NodeID: NodeID] = [:]
-  private var constants: [Double: NodeID] = [:]
 
-  init(primal: Graph) { self.primal = primal }
+  init(primal: Graph) { derived = DerivedGraph(primal: primal) }
 
-  /// The backward graph's handle on a forward value.
-  mutating func value(_ id: NodeID) -> NodeID {
-    if let existing = primalInputs[id] { return existing }
-    let node = primal[id]
-    let handle: NodeID
-    if case .input(.parameter(let name)) = node.op {
-      handle = graph.input(.parameter(name), shape: node.shape)
-    } else {
-      handle = graph.input(.primal(id), shape: node.shape, isBatched: node.isBatched)
-    }
-    primalInputs[id] = handle
-    return handle
+  var primal: Graph { derived.primal }
+  var graph: Graph {
+    get { derived.graph }
+    set { derived.graph = newValue }
   }
-
-  mutating func constant(_ c: Double) throws(GraphError) -> NodeID {
-    if let existing = constants[c] { return existing }
-    let id = try graph.add(.constant(c))
-    constants[c] = id
-    return id
-  }
-
-  mutating func zeros(like id: NodeID) throws(GraphError) -> NodeID {
-    let shape = primal[id].shape
-    let zero = try constant(0)
-    switch shape.count {
-    case 0: return zero
-    case 1: return try graph.add(.broadcast(shape[0]), [zero])
-    default:
-      // A matrix of zeros: the outer product of two zero vectors.
-      let rows = try graph.add(.broadcast(shape[0]), [zero])
-      let columns = try graph.add(.broadcast(shape[1]), [zero])
-      return try graph.add(.outer, [rows, columns])
-    }
-  }
+  mutating func value(_ id: NodeID) -> NodeID { derived.value(id) }
+  mutating func constant(_ c: Double) throws(GraphError) -> NodeID { try derived.constant(c) }
+  mutating func zeros(like id: NodeID) throws(GraphError) -> NodeID { try derived.zeros(like: id) }
 
   /// Adds `contribution` to the cotangent of primal node `id`, summing a vector contribution
   /// down to a scalar where the primal value is a scalar that was broadcast.
@@ -118,7 +89,7 @@ private struct PullbackBuilder {
   }
 
   private mutating func op(_ op: Op, _ inputs: NodeID...) throws(GraphError) -> NodeID {
-    try graph.add(op, inputs)
+    try derived.graph.add(op, inputs)
   }
 
   /// Propagates the cotangent `c` of node `id` to its inputs that reach `wrt`.
@@ -131,33 +102,8 @@ private struct PullbackBuilder {
       return
     case .unary(let u):
       guard needs(0) else { return }
-      let x = value(inputs[0])
-      let y = value(id)
-      let local: NodeID
-      switch u {
-      case .negate: local = try op(.unary(.negate), c)
-      case .abs: local = try op(.binary(.multiply), c, try op(.unary(.sign), x))
-      case .exp: local = try op(.binary(.multiply), c, y)
-      case .log: local = try op(.binary(.divide), c, x)
-      case .sqrt:
-        local = try op(.binary(.divide), try op(.binary(.multiply), c, try constant(0.5)), y)
-      case .tanh:
-        let oneMinus = try op(.binary(.subtract), try constant(1), try op(.unary(.square), y))
-        local = try op(.binary(.multiply), c, oneMinus)
-      case .sigmoid:
-        let slope = try op(.binary(.multiply), y, try op(.binary(.subtract), try constant(1), y))
-        local = try op(.binary(.multiply), c, slope)
-      case .relu: local = try op(.binary(.multiply), c, try op(.unary(.sign), y))
-      case .softplus: local = try op(.binary(.multiply), c, try op(.unary(.sigmoid), x))
-      case .square:
-        local = try op(.binary(.multiply), c, try op(.binary(.multiply), x, try constant(2)))
-      case .reciprocal:
-        local = try op(.unary(.negate), try op(.binary(.multiply), c, try op(.unary(.square), y)))
-      case .sin: local = try op(.binary(.multiply), c, try op(.unary(.cos), x))
-      case .cos:
-        local = try op(.unary(.negate), try op(.binary(.multiply), c, try op(.unary(.sin), x)))
-      case .sign: return  // piecewise constant
-      }
+      guard let slope = try derived.slope(of: u, at: id) else { return }  // sign is flat
+      let local = try op(.binary(.multiply), c, slope)
       try accumulate(local, into: inputs[0])
     case .binary(let b):
       let a = value(inputs[0])
@@ -247,6 +193,56 @@ private struct PullbackBuilder {
         pieces.append(try op(.broadcast(total - start - count), zero))
       }
       try accumulate(pieces.count == 1 ? c : try graph.add(.concat, pieces), into: inputs[0])
+    case .transpose:
+      if needs(0) { try accumulate(try op(.transpose, c), into: inputs[0]) }
+    case .matmat:
+      if needs(0) {
+        try accumulate(try op(.matmat, c, try op(.transpose, value(inputs[1]))), into: inputs[0])
+      }
+      if needs(1) {
+        try accumulate(try op(.matmat, try op(.transpose, value(inputs[0])), c), into: inputs[1])
+      }
+    case .scaleRows:
+      // y = diag(d)·M: d̄ᵢ = Σⱼ c̄ᵢⱼ Mᵢⱼ, M̄ = diag(d)·c̄
+      if needs(0) {
+        let ones = try op(.broadcast(node.shape[1]), try constant(1))
+        let rowSums = try op(.matvec, try op(.binary(.multiply), c, value(inputs[1])), ones)
+        try accumulate(rowSums, into: inputs[0])
+      }
+      if needs(1) { try accumulate(try op(.scaleRows, value(inputs[0]), c), into: inputs[1]) }
+    case .scaleColumns:
+      if needs(0) { try accumulate(try op(.scaleColumns, c, value(inputs[1])), into: inputs[0]) }
+      if needs(1) {
+        let ones = try op(.broadcast(node.shape[0]), try constant(1))
+        let columnSums = try op(.vecmat, ones, try op(.binary(.multiply), c, value(inputs[0])))
+        try accumulate(columnSums, into: inputs[1])
+      }
+    case .addDiagonal:
+      if needs(0) { try accumulate(c, into: inputs[0]) }
+      if needs(1) { try accumulate(try op(.diagonal, c), into: inputs[1]) }
+    case .concatRows:
+      var start = 0
+      for (i, input) in inputs.enumerated() {
+        let count = primal[input].shape[0]
+        if needs(i) {
+          try accumulate(try op(.sliceRows(start: start, count: count), c), into: input)
+        }
+        start += count
+      }
+    case .sliceRows(let start, let count):
+      guard needs(0) else { return }
+      let (total, columns) = (primal[inputs[0]].shape[0], primal[inputs[0]].shape[1])
+      var pieces: [NodeID] = []
+      if start > 0 { pieces.append(try derived.zeros([start, columns])) }
+      pieces.append(c)
+      if total - start - count > 0 {
+        pieces.append(try derived.zeros([total - start - count, columns]))
+      }
+      try accumulate(pieces.count == 1 ? c : try graph.add(.concatRows, pieces), into: inputs[0])
+    case .diagonal:
+      if needs(0) {
+        try accumulate(try op(.addDiagonal, try zeros(like: inputs[0]), c), into: inputs[0])
+      }
     }
   }
 }
