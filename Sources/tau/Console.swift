@@ -9,6 +9,20 @@ enum Console {
     isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   }
 
+  /// Ctrl-C sets the interpreter's interrupt flag, which loops and calls poll, so work stops at
+  /// the next safe point; a second Ctrl-C before that ends the process at once.
+  /// `restartingReads` keeps a blocking read of standard input going through Ctrl-C (the line
+  /// loop), instead of failing it.
+  static func installInterruptHandler(restartingReads: Bool = false) {
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in
+      if interruptRequested.exchange(true, ordering: .relaxed) { _exit(130) }
+    }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = restartingReads ? SA_RESTART : 0
+    sigaction(SIGINT, &action, nil)
+  }
+
   static func writeError(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
   }

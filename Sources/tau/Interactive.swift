@@ -10,6 +10,7 @@ struct Interactive: ParsableCommand {
     commandName: "repl", abstract: "Read and run Tau lines (the default without a subcommand).")
 
   func run() throws {
+    Console.installInterruptHandler(restartingReads: true)
     withLargeStack {
       let session = Session()
       let prompts = isatty(STDIN_FILENO) != 0
@@ -36,17 +37,23 @@ final class Session {
 
   func evaluate(_ text: String) -> Outcome {
     let file = SourceFile(name: "<repl>", text: text)
+    interruptRequested.store(false, ordering: .relaxed)  // a Ctrl-C at the prompt is spent
     do throws(DiagnosticList) {
       let value = try interpreter.run(file)
       entryCount += 1
       let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
       if case .nothing = value {
-      } else if !trimmed.hasSuffix(";") {
-        print(describe(value))
+      } else {
+        interpreter.bind("_", to: value)
+        if !trimmed.hasSuffix(";") { print(describe(value)) }
       }
       return .done
     } catch {
       if error.diagnostics.allSatisfy({ $0.id == "input.unexpectedEnd" }) { return .incomplete }
+      if error.diagnostics.contains(where: { $0.id == "runtime.interrupted" }) {
+        Console.writeError("interrupted; all bindings are kept\n")
+        return .done
+      }
       Console.report(error.diagnostics, json: false)
       return .done
     }

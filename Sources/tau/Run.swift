@@ -19,14 +19,21 @@ struct Run: ParsableCommand {
   func run() throws {
     let source = try Console.readSource(file)
     let json = json
+    let scriptArguments = scriptArguments
+    Console.installInterruptHandler()
     let status = withLargeStack { () -> Int32 in
       let interpreter = Interpreter()
+      interpreter.scriptArguments = scriptArguments
       do throws(DiagnosticList) {
         try interpreter.run(source)
         return 0
       } catch {
+        if error.diagnostics.contains(where: { $0.id == "runtime.interrupted" }) {
+          Console.writeError("tau: interrupted\n")
+          return 130
+        }
         Console.report(error.diagnostics, json: json)
-        return error.diagnostics.contains { $0.id == "runtime.interrupted" } ? 130 : 1
+        return 1
       }
     }
     if status != 0 { throw ExitCode(status) }

@@ -48,9 +48,11 @@ import Testing
     #expect(first["severity"] as? String == "error")
   }
 
-  @Test func scriptArgumentsAfterTheSeparatorAreAccepted() throws {
-    let run = try runTau(["run", "examples/quickstart.tau", "--", "--out", "/tmp/x"])
-    #expect(run.status == 0)
+  @Test func scriptArgumentsReachTheScript() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-args.tau")
+    try "print(args())\n".write(to: file, atomically: true, encoding: .utf8)
+    let run = try runTau(["run", file.path, "--", "--out", "/tmp/x", "3"])
+    #expect(run.status == 0 && run.stdout == "[\"--out\", \"/tmp/x\", \"3\"]\n")
   }
 
   @Test func pipedLinesRunAsOneSession() throws {
@@ -66,13 +68,13 @@ import Testing
     env["NO_COLOR"] = "1"
     process.environment = env
     try process.run()
-    let lines = "let a = [1,\n2]\nlen(a)\nprint(nope)\na[1] + 1;\na[1] * 10\n"
+    let lines = "let a = [1,\n2]\nlen(a)\nprint(nope)\na[1] + 1;\na[1] * 10\n_ + 1\n"
     input.fileHandleForWriting.write(Data(lines.utf8))
     try input.fileHandleForWriting.close()
     let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    #expect(stdout == "2\n20\n")  // `;` suppresses the value; the error keeps `a`
+    #expect(stdout == "2\n20\n21\n")  // `;` suppresses the value; the error keeps `a`; `_` is 20
     #expect(stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
   }
 }

@@ -138,7 +138,7 @@ func countDescription(_ parameters: [ParameterSpec]) -> String {
   let required = parameters.filter { !$0.hasDefault && !$0.isVariadic }.count
   let total = parameters.count
   if total == 0 { return "no arguments" }
-  let noun = total == 1 ? "argument" : "arguments"
+  let noun = total == 1 && required == 1 ? "argument" : "arguments"
   return required == total ? "\(total) \(noun)" : "\(required) to \(total) \(noun)"
 }
 

@@ -82,13 +82,18 @@ extension BuiltinRegistry {
       let items = try args.list("list")
       if let numbers = items.asNumbers { return .list(numbers.sorted().map(Value.number)) }
       if let strings = items.asStrings { return .list(strings.sorted().map(Value.string)) }
-      throw args.typeError("list", expected: "a list of numbers or of strings")
+      throw Diagnostic(
+        "type.mismatch", "sort needs a list of only numbers or only strings", at: args.range("list")
+      )
     },
     Builtin("keys", ["record"], "the field names of a record, in order") { args in
       guard case .record(let r) = args["record"] else {
         throw args.typeError("record", expected: "a record")
       }
       return .list(r.names.map(Value.string))
+    },
+    Builtin("args", [], "the command-line arguments after -- (tau run FILE -- ARGS), as strings") {
+      args in .list(args.interpreter.scriptArguments.map(Value.string))
     },
     Builtin(
       "assert", ["condition", "message=\"assertion failed\""],

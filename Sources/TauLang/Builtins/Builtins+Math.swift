@@ -98,13 +98,23 @@ extension BuiltinRegistry {
     if let numbers = values.asNumbers {
       return .number(numbers.dropFirst().reduce(numbers[0]) { pairwise.apply($0, $1) })
     }
-    var result = try tensorValue(first, at: args.range("values"), context: args.builtin.name)
-      .asDouble
-    for value in values.dropFirst() {
-      let next = try tensorValue(value, at: args.range("values"), context: args.builtin.name)
-        .asDouble
-      result = try result.applying(pairwise, next)
+    // Like arithmetic: f32 unless an f64 tensor takes part (plain numbers adopt the precision).
+    let tensors = try values.map {
+      try tensorValue($0, at: args.range("values"), context: args.builtin.name)
     }
+    let inFloat = values.allSatisfy {
+      switch $0 {
+      case .tensor(.f64), .list, .range: return false
+      default: return true
+      }
+    }
+    if inFloat {
+      var result = tensors[0].asFloat
+      for next in tensors.dropFirst() { result = try result.applying(pairwise, next.asFloat) }
+      return .tensor(.f32(result))
+    }
+    var result = tensors[0].asDouble
+    for next in tensors.dropFirst() { result = try result.applying(pairwise, next.asDouble) }
     return .tensor(.f64(result))
   }
 }

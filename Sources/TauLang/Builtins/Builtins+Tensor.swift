@@ -73,9 +73,13 @@ extension BuiltinRegistry {
     },
     Builtin("reshape", ["x", "shape"], "the elements of x in a new shape (one size may be -1)") {
       args in
-      let shape = try args.list("shape").map {
-        try args.interpreter.wholeNumber($0, at: args.range("shape"))
+      let items: [Value]
+      if case .number = args["shape"] {
+        items = [args["shape"]]
+      } else {
+        items = try args.list("shape")
       }
+      let shape = try items.map { try args.interpreter.wholeNumber($0, at: args.range("shape")) }
       switch try args.tensor("x") {
       case .f32(let t): return .tensor(.f32(try t.reshaped(shape)))
       case .f64(let t): return .tensor(.f64(try t.reshaped(shape)))

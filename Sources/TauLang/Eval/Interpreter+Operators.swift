@@ -212,7 +212,12 @@ extension Interpreter {
         }
         return .number(Double(lower) + resolved)
       }
-      return try index(.list(try rangeElements(lower, upper, at: range)), indices, at: range)
+      // A slice of a range is the sub-range's elements; only those are made.
+      guard case .slice(let from, let to) = indices[0] else { return .nothing }
+      let count = upper >= lower ? upper - lower + 1 : 0
+      let (start, end) = clampedBounds(from, to, count: count)
+      return end > start
+        ? .list(try rangeElements(lower + start, lower + end - 1, at: range)) : .list([])
     case .list, .string, .range:
       let items: [Value]
       switch value {

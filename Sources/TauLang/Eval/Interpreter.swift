@@ -27,6 +27,12 @@ public final class Interpreter {
     globals = Environment(parent: builtins)
   }
 
+  /// The arguments after `--` on the command line, for the `args()` built-in.
+  public var scriptArguments: [String] = []
+
+  /// Binds `name` in the session, as a `let` would (the REPL's `_`).
+  public func bind(_ name: String, to value: Value) { globals.define(name, value) }
+
   /// Names bound in the session (built-ins included), for completion.
   public var globalNames: Set<String> { globals.visibleNames }
 
@@ -246,7 +252,8 @@ public final class Interpreter {
       do {
         return try builtin.body(callArguments)
       } catch let error as TensorError {
-        throw Diagnostic(tensorErrorID(error), error.description, at: range)
+        // Name the built-in the user called, not the runtime operation behind it.
+        throw Diagnostic(tensorErrorID(error), error.named(builtin.name).description, at: range)
       }
     case .function(.closure(let closure)):
       return try callClosure(closure, arguments, at: range)
@@ -323,5 +330,24 @@ func tensorErrorID(_ error: TensorError) -> DiagnosticID {
   case .indexOutOfRange: return "index.outOfRange"
   case .invalidArgument: return "value.invalid"
   case .lapackFailure: return "linalg.failure"
+  }
+}
+
+extension TensorError {
+  /// The same error reported as coming from `operation`.
+  func named(_ operation: String) -> TensorError {
+    switch self {
+    case .shapeMismatch(_, let lhs, let rhs):
+      return .shapeMismatch(operation: operation, lhs: lhs, rhs: rhs)
+    case .invalidShape(_, let shape, let reason):
+      return .invalidShape(operation: operation, shape: shape, reason: reason)
+    case .invalidAxis(_, let axis, let rank):
+      return .invalidAxis(operation: operation, axis: axis, rank: rank)
+    case .indexOutOfRange(_, let index, let shape):
+      return .indexOutOfRange(operation: operation, index: index, shape: shape)
+    case .invalidArgument(_, let message):
+      return .invalidArgument(operation: operation, message: message)
+    case .lapackFailure: return self
+    }
   }
 }

@@ -206,18 +206,34 @@ public struct Lexer {
         case UInt8(ascii: "0"): value += "\0"
         case UInt8(ascii: "u"):
           guard let scalar = unicodeEscape() else {
-            return token(.invalid("malformed unicode escape (write \\u{1F600})"), from: start)
+            return skipRestOfString(from: start, "malformed unicode escape (write \\u{1F600})")
           }
           value.unicodeScalars.append(scalar)
         default:
           let shown = escape == 0 ? "" : String(UnicodeScalar(escape))
-          return token(.invalid("unknown escape sequence '\\\(shown)'"), from: start)
+          return skipRestOfString(from: start, "unknown escape sequence '\\\(shown)'")
         }
       default:
         raw.append(c)
       }
     }
     return token(.invalid("unterminated string"), from: start)
+  }
+
+  /// After a bad escape: an invalid token covering the whole string literal, so that the rest
+  /// of the string is not read as code.
+  private mutating func skipRestOfString(from start: Int, _ message: String) -> Token {
+    while position < bytes.count, bytes[position] != UInt8(ascii: "\n") {
+      let c = bytes[position]
+      position += 1
+      if c == UInt8(ascii: "\\") && position < bytes.count && bytes[position] != UInt8(ascii: "\n")
+      {
+        position += 1
+      } else if c == UInt8(ascii: "\"") {
+        break
+      }
+    }
+    return token(.invalid(message), from: start)
   }
 
   private mutating func unicodeEscape() -> Unicode.Scalar? {

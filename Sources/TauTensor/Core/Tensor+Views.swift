@@ -152,6 +152,9 @@ extension Tensor {
 
   /// Tensors of equal shape stacked along a new axis.
   public static func stacking(_ parts: [Tensor], along axis: Int = 0) throws -> Tensor {
-    try concatenating(parts.map { try $0.expandingShape(at: axis) }, along: axis)
+    if let first = parts.first, let other = parts.first(where: { $0.shape != first.shape }) {
+      throw TensorError.shapeMismatch(operation: "stack", lhs: first.shape, rhs: other.shape)
+    }
+    return try concatenating(parts.map { try $0.expandingShape(at: axis) }, along: axis)
   }
 }
