@@ -30,10 +30,11 @@ let package = Package(
       dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
 
     .target(name: "TauGraph", dependencies: ["TauTensor"]),
+    .target(name: "TauDynamics", dependencies: ["TauGraph"]),
 
     // MARK: - Language
     .target(
-      name: "TauLang", dependencies: ["TauTensor"],
+      name: "TauLang", dependencies: ["TauDynamics"],
       resources: [.copy("../../stdlib")]),
 
     // MARK: - Front end
@@ -49,6 +50,7 @@ let package = Package(
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
     .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
+    .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"]),
     .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
     .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),

@@ -16,7 +16,7 @@ enum Console {
   static func installInterruptHandler(restartingReads: Bool = false) {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
-      if interruptRequested.exchange(true, ordering: .relaxed) { _exit(130) }
+      if requestInterrupt() { _exit(130) }
     }
     sigemptyset(&action.sa_mask)
     action.sa_flags = restartingReads ? SA_RESTART : 0

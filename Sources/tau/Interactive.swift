@@ -37,7 +37,7 @@ final class Session {
 
   func evaluate(_ text: String) -> Outcome {
     let file = SourceFile(name: "<repl>", text: text)
-    interruptRequested.store(false, ordering: .relaxed)  // a Ctrl-C at the prompt is spent
+    clearInterrupt()  // a Ctrl-C typed at the prompt is spent
     do throws(DiagnosticList) {
       let value = try interpreter.run(file)
       entryCount += 1

@@ -94,5 +94,9 @@ public struct Graph: Sendable {
 public struct GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   public var message: String
   public var origin: Int?
+  public init(message: String, origin: Int?) {
+    self.message = message
+    self.origin = origin
+  }
   public var description: String { message }
 }

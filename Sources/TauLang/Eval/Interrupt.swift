@@ -1,9 +1,7 @@
-// Ctrl-C: the signal handler only sets a flag; long-running loops poll it at safe points
-// (each loop iteration, each call), so an interrupted session keeps all its bindings.
-import Synchronization
-
-/// Set by the SIGINT handler (an atomic store is async-signal-safe), cleared when polled.
-public let interruptRequested = Atomic<Bool>(false)
+// Ctrl-C: the signal handler only sets TauDynamics' cancellation flag; the interpreter polls it
+// at safe points (each loop iteration, each call) and the runtime at each time step, so an
+// interrupted session keeps all its bindings.
+import TauDynamics
 
 /// Thrown at the next safe point after Ctrl-C.
 public struct Interrupted: Error {}
@@ -11,8 +9,13 @@ public struct Interrupted: Error {}
 /// Throws `Interrupted` if Ctrl-C was pressed since the last poll.
 @inline(__always)
 public func checkInterrupt() throws(Interrupted) {
-  if interruptRequested.load(ordering: .relaxed) {
-    interruptRequested.store(false, ordering: .relaxed)
-    throw Interrupted()
-  }
+  do { try checkCancellation() } catch { throw Interrupted() }
 }
+
+/// Asks the running computation to stop at its next safe point (for signal handlers).
+public func requestInterrupt() -> Bool {
+  cancellationRequested.exchange(true, ordering: .relaxed)
+}
+
+/// Forgets a pending request (a Ctrl-C typed at an idle prompt).
+public func clearInterrupt() { cancellationRequested.store(false, ordering: .relaxed) }

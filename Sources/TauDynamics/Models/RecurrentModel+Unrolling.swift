@@ -1,0 +1,101 @@
+// Running a model over sequences (the forward pass) and differentiating the loss through time.
+import TauGraph
+import TauTensor
+
+/// What one forward pass keeps: every step's node values, for the backward pass.
+public struct Trajectory<Scalar: TensorScalar>: Sendable {
+  /// `steps[t][k]`: the value of step-graph node k at step t (t = 0 is the first input).
+  public var steps: [[Tensor<Scalar>]]
+  /// Hidden states h_1 … h_T, [B × T × n].
+  public var states: Tensor<Scalar>
+  /// ŷ = W_o h_T, [B × output].
+  public var output: Tensor<Scalar>
+}
+
+extension RecurrentModel {
+  /// Runs the model over `inputs` [B × T × m] from zero states.
+  public func forward(_ inputs: Tensor<Scalar>) throws -> Trajectory<Scalar> {
+    guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1 else {
+      throw TensorError.shapeMismatch(
+        operation: "forward", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+    }
+    let (batch, length) = (inputs.shape[0], inputs.shape[1])
+    var states = try stateSizes.map { try Tensor<Scalar>.zeros([batch, $0]) }
+    var values: [InputKind: Tensor<Scalar>] = [:]
+    for (name, tensor) in parameters { values[.parameter(name)] = tensor }
+    var steps: [[Tensor<Scalar>]] = []
+    var hidden: [Tensor<Scalar>] = []
+    for t in 0..<length {
+      try checkCancellation()
+      for (i, state) in states.enumerated() { values[.state(i)] = state }
+      values[.input] = try inputs.selecting(t, along: 1).contiguous()
+      let nodeValues = try ReferenceEvaluator.evaluate(step, inputs: values)
+      states = step.outputs.map { nodeValues[$0.index] }
+      hidden.append(states[0])
+      steps.append(nodeValues)
+    }
+    let output = try states[0].matmul(readout.transposed())
+    return Trajectory(
+      steps: steps, states: try Tensor.stacking(hidden, along: 1), output: output)
+  }
+
+  /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
+  /// to every parameter (by name; the readout as `readout`), by backpropagation through time.
+  public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
+    loss: Scalar, gradients: [String: Tensor<Scalar>]
+  ) {
+    let trajectory = try forward(inputs)
+    guard targets.shape == trajectory.output.shape else {
+      throw TensorError.shapeMismatch(
+        operation: "loss", lhs: trajectory.output.shape, rhs: targets.shape)
+    }
+    let residual = try trajectory.output - targets
+    let count = Scalar(residual.count)
+    let loss = try residual.squared().sum().item() / count
+    // dL/dŷ = 2 (ŷ - y) / count; dL/dW_o = (dL/dŷ)ᵀ h_T; dL/dh_T = (dL/dŷ) W_o.
+    let outputCotangent = residual * (2 / count)
+    let lastHidden = try trajectory.states.selecting(-1, along: 1)
+    var gradients: [String: Tensor<Scalar>] = [
+      "readout": try outputCotangent.transposed().matmul(lastHidden)
+    ]
+    let stateIDs = (0..<stateSizes.count).map { i in step.inputs { $0 == .state(i) }.first }
+    let parameterIDs = step.parameters
+    let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)
+    let pullback = try step.vjp(wrt: wrt)
+    var cotangents = try stateSizes.enumerated().map { i, size in
+      i == 0
+        ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([inputs.shape[0], size])
+    }
+    for (name, tensor) in parameters { gradients[name] = try Tensor<Scalar>.zeros(tensor.shape) }
+    for t in stride(from: trajectory.steps.count - 1, through: 0, by: -1) {
+      try checkCancellation()
+      var values: [InputKind: Tensor<Scalar>] = [:]
+      for node in pullback.graph.nodes {
+        guard case .input(let kind) = node.op else { continue }
+        switch kind {
+        case .primal(let id): values[kind] = trajectory.steps[t][id.index]
+        case .seed(let name): values[kind] = cotangents[Int(name.dropFirst(2)) ?? 0]
+        case .parameter(let name): values[kind] = parameters[name]
+        default: break
+        }
+      }
+      let result = try ReferenceEvaluator.evaluate(pullback.graph, inputs: values)
+      var position = 0
+      for (i, id) in stateIDs.enumerated() where id != nil {
+        cotangents[i] = try result[pullback.cotangents[position].index].broadcast(
+          to: cotangents[i].shape
+        ).contiguous()
+        position += 1
+      }
+      for (name, _) in parameterIDs {
+        var contribution = result[pullback.cotangents[position].index]
+        position += 1
+        guard let parameter = parameters[name], let total = gradients[name] else { continue }
+        // Per-sample cotangents of a shared parameter are summed over the batch.
+        if contribution.rank > parameter.rank { contribution = try contribution.sum(along: [0]) }
+        gradients[name] = try total + contribution.broadcast(to: parameter.shape)
+      }
+    }
+    return (loss, gradients)
+  }
+}

@@ -1,0 +1,56 @@
+// A recurrent model: a cell's step graph, its parameters, and a linear readout of the last state.
+// Unrolling over time and backpropagation through time live here, independent of the language.
+import TauGraph
+import TauTensor
+
+/// A sequence-to-one recurrent network: h_t = cell(h_{t-1}, x_t), ŷ = W_o h_T (paper.md §2).
+///
+/// State 0 is the hidden state h that the readout sees; cells such as the LSTM carry more
+/// states (their sizes are `stateSizes`), all starting at zero.
+public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
+  /// One step: inputs `.state(i)`, `.input`, `.parameter(name)`; outputs the next states in
+  /// state order.
+  public let step: Graph
+  /// Parameter tensors by name (`Wr`, `gate.Wr`, …), without the readout.
+  public private(set) var parameters: [String: Tensor<Scalar>]
+  /// The readout W_o [output × hidden].
+  public private(set) var readout: Tensor<Scalar>
+  public let stateSizes: [Int]
+  public let inputSize: Int
+
+  public init(
+    step: Graph, parameters: [String: Tensor<Scalar>], readout: Tensor<Scalar>,
+    stateSizes: [Int], inputSize: Int
+  ) throws {
+    guard step.outputs.count == stateSizes.count else {
+      throw GraphError(
+        message: "the step has \(step.outputs.count) outputs for \(stateSizes.count) states",
+        origin: nil)
+    }
+    for (name, id) in step.parameters {
+      guard let tensor = parameters[name] else {
+        throw GraphError(message: "no value for parameter '\(name)'", origin: step[id].origin)
+      }
+      guard tensor.shape == step[id].shape else {
+        throw GraphError(
+          message:
+            "parameter '\(name)' is \(formatShape(tensor.shape)), the cell declares \(formatShape(step[id].shape))",
+          origin: step[id].origin)
+      }
+    }
+    guard readout.rank == 2, readout.shape[1] == stateSizes[0] else {
+      throw GraphError(
+        message:
+          "readout \(formatShape(readout.shape)) does not fit a hidden size of \(stateSizes[0])",
+        origin: nil)
+    }
+    self.step = step
+    self.parameters = parameters
+    self.readout = readout
+    self.stateSizes = stateSizes
+    self.inputSize = inputSize
+  }
+
+  public var hiddenSize: Int { stateSizes[0] }
+  public var outputSize: Int { readout.shape[0] }
+}

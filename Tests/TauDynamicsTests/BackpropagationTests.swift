@@ -1,0 +1,108 @@
+// Backpropagation through time against central finite differences of the loss in float64.
+import Testing
+
+@testable import TauDynamics
+@testable import TauGraph
+@testable import TauTensor
+
+/// h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h with g = σ(Wrg h + Wig x): the paper's multi gate.
+func multiGateStep(hidden n: Int, input m: Int) throws -> Graph {
+  var g = Graph()
+  let h = g.input(.state(0), shape: [n])
+  let x = g.input(.input, shape: [m])
+  let wr = g.input(.parameter("Wr"), shape: [n, n])
+  let wi = g.input(.parameter("Wi"), shape: [n, m])
+  let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
+  let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
+  let gate = try g.add(
+    .unary(.sigmoid),
+    [try g.add(.binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])])
+  g.markGate(gate)
+  let candidate = try g.add(
+    .unary(.tanh),
+    [try g.add(.binary(.add), [try g.add(.matvec, [wr, h]), try g.add(.matvec, [wi, x])])])
+  let retention = try g.add(.binary(.subtract), [try g.add(.constant(1)), gate])
+  g.outputs = [
+    try g.add(
+      .binary(.add),
+      [
+        try g.add(.binary(.multiply), [gate, candidate]),
+        try g.add(.binary(.multiply), [retention, h]),
+      ])
+  ]
+  return g
+}
+
+func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentModel<Double> {
+  let step = try multiGateStep(hidden: n, input: m)
+  var stream = RandomStream(seed: seed)
+  var parameters: [String: Tensor<Double>] = [:]
+  for (name, id) in step.parameters {
+    parameters[name] = try Tensor<Double>.uniform(
+      step[id].shape, from: -0.8, to: 0.8, using: &stream)
+  }
+  let readout = try Tensor<Double>.uniform([2, n], from: -0.8, to: 0.8, using: &stream)
+  return try RecurrentModel(
+    step: step, parameters: parameters, readout: readout, stateSizes: [n], inputSize: m)
+}
+
+@Suite struct BackpropagationTests {
+  @Test func gradientsMatchFiniteDifferences() throws {
+    let model = try randomModel(hidden: 3, input: 2, seed: 4)
+    var stream = RandomStream(seed: 8)
+    let inputs = try Tensor<Double>.normal([2, 5, 2], using: &stream)
+    let targets = try Tensor<Double>.normal([2, 2], using: &stream)
+    let (loss, gradients) = try model.gradient(inputs: inputs, targets: targets)
+    #expect(loss > 0)
+    func lossOf(_ m: RecurrentModel<Double>) throws -> Double {
+      try m.gradient(inputs: inputs, targets: targets).loss
+    }
+    let h = 1e-6
+    for name in model.parameters.keys.sorted() + ["readout"] {
+      let analytic = try #require(gradients[name]).scalars
+      let base = name == "readout" ? model.readout : try #require(model.parameters[name])
+      var numeric: [Double] = []
+      for i in 0..<base.count {
+        var plus = base
+        var minus = base
+        plus.withUnsafeMutableBufferPointer { $0[i] += h }
+        minus.withUnsafeMutableBufferPointer { $0[i] -= h }
+        numeric.append(
+          (try lossOf(model.replacing(name, with: plus))
+            - lossOf(model.replacing(name, with: minus))) / (2 * h))
+      }
+      let scale = Swift.max(1e-3, numeric.map(Swift.abs).max() ?? 0)
+      let error = zip(analytic, numeric).map { Swift.abs($0 - $1) }.max() ?? 0
+      #expect(error / scale < 1e-6, "\(name): relative error \(error / scale)")
+    }
+  }
+
+  @Test func forwardShapesAndZeroInitialState() throws {
+    let model = try randomModel(hidden: 3, input: 2, seed: 1)
+    let inputs = try Tensor<Double>.zeros([4, 6, 2])
+    let run = try model.forward(inputs)
+    #expect(run.states.shape == [4, 6, 3] && run.output.shape == [4, 2])
+    #expect(run.steps.count == 6)
+  }
+
+  @Test func mismatchedInputsAreErrors() throws {
+    let model = try randomModel(hidden: 3, input: 2, seed: 1)
+    #expect(throws: TensorError.self) { try model.forward(try Tensor<Double>.zeros([4, 6, 5])) }
+    #expect(throws: TensorError.self) {
+      try model.gradient(
+        inputs: try Tensor<Double>.zeros([4, 6, 2]), targets: try Tensor<Double>.zeros([4, 1]))
+    }
+  }
+}
+
+extension RecurrentModel {
+  /// A copy with one parameter (or the readout) replaced, for finite differences.
+  func replacing(_ name: String, with value: Tensor<Scalar>) throws -> RecurrentModel {
+    var parameters = self.parameters
+    var readout = self.readout
+    if name == "readout" { readout = value } else { parameters[name] = value }
+    return try RecurrentModel(
+      step: step, parameters: parameters, readout: readout, stateSizes: stateSizes,
+      inputSize: inputSize)
+  }
+}
