@@ -9,6 +9,7 @@ extension BuiltinRegistry {
         args in
         switch args["x"] {
         case .number(let x): return .number(op.apply(x))
+        case .traced(let t): return try t.recorder.emit(.unary(op), [t.id], at: args.callRange)
         default: return .tensor(try args.tensor("x").applying(op))
         }
       }
@@ -70,6 +71,11 @@ extension BuiltinRegistry {
   }
 
   private static func reduction(_ args: CallArguments, _ op: ReductionOperation) throws -> Value {
+    if case .traced(let t) = args["x"], t.shape.count == 1, !args.isGiven("axis") {
+      let total = try t.recorder.emit(.sum, [t.id], at: args.callRange)
+      guard op == .mean else { return total }
+      return try args.interpreter.binary(.divide, total, .number(Double(t.shape[0])), at: args.callRange)
+    }
     let axes = try args.axes("axis")
     return try wrapReduced(args.tensor("x")) {
       try $0.reduced(op, along: axes)
@@ -85,6 +91,12 @@ extension BuiltinRegistry {
     guard let first = values.first else {
       throw Diagnostic(
         "call.missingArgument", "\(args.builtin.name) needs at least one value", at: args.callRange)
+    }
+    if values.count == 2, let recorder = values.lazy.compactMap({ value -> GraphRecorder? in
+      if case .traced(let t) = value { return t.recorder } else { return nil }
+    }).first {
+      let operands = try values.map { try recorder.operand($0, at: args.range("values")) }
+      return try recorder.emit(.binary(pairwise), operands, at: args.callRange)
     }
     if values.count == 1 {
       let axes = try args.axes("axis")

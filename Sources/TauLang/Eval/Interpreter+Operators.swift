@@ -11,6 +11,7 @@ enum IndexValue {
 extension Interpreter {
   func unary(_ op: UnaryOperator, _ value: Value, at range: SourceRange) throws -> Value {
     switch (op, value) {
+    case (.negate, .traced(let t)): return try t.recorder.emit(.unary(.negate), [t.id], at: range)
     case (.negate, .number(let x)): return .number(-x)
     case (.negate, .tensor(.f32(let t))): return .tensor(.f32(-t))
     case (.negate, .tensor(.f64(let t))): return .tensor(.f64(-t))
@@ -24,6 +25,8 @@ extension Interpreter {
   func binary(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at range: SourceRange) throws
     -> Value
   {
+    if case .traced(let t) = lhs { return try tracedBinary(op, lhs, rhs, t.recorder, at: range) }
+    if case .traced(let t) = rhs { return try tracedBinary(op, lhs, rhs, t.recorder, at: range) }
     switch (lhs, rhs) {
     case (.number(let x), .number(let y)):
       return try numberOperation(op, x, y, at: range)
@@ -182,6 +185,33 @@ extension Interpreter {
     }
   }
 
+  /// An operator inside a body being lowered: records a graph node.
+  private func tracedBinary(
+    _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ recorder: GraphRecorder, at range: SourceRange
+  ) throws -> Value {
+    let a = try recorder.operand(lhs, at: range)
+    let b = try recorder.operand(rhs, at: range)
+    let elementwise: [BinaryOperator: BinaryOperation] = [
+      .add: .add, .subtract: .subtract, .multiply: .multiply, .divide: .divide, .power: .power,
+    ]
+    if let operation = elementwise[op] { return try recorder.emit(.binary(operation), [a, b], at: range) }
+    guard op == .matmul else {
+      throw Diagnostic(
+        "lowering.unsupported", "'\(op.rawValue)' is not available inside a gate or cell body", at: range)
+    }
+    switch (recorder.graph[a].shape.count, recorder.graph[b].shape.count) {
+    case (2, 1): return try recorder.emit(.matvec, [a, b], at: range)
+    case (1, 2): return try recorder.emit(.vecmat, [a, b], at: range)
+    case (1, 1): return try recorder.emit(.dot, [a, b], at: range)
+    case (2, 2): return try recorder.emit(.matmat, [a, b], at: range)
+    default:
+      throw Diagnostic(
+        "shape.mismatch",
+        "shape mismatch in '@': \(formatShape(recorder.graph[a].shape)) and \(formatShape(recorder.graph[b].shape))",
+        at: range)
+    }
+  }
+
   // MARK: - Indexing
 
   func evaluateIndex(_ item: IndexItem, in env: Environment) throws -> IndexValue {
@@ -197,6 +227,22 @@ extension Interpreter {
 
   func index(_ value: Value, _ indices: [IndexValue], at range: SourceRange) throws -> Value {
     switch value {
+    case .traced(let t) where t.shape.count == 1 && indices.count == 1:
+      // Parts of a traced vector (an LSTM's four gates from one product): slices.
+      let size = t.shape[0]
+      switch indices[0] {
+      case .index(let i):
+        let resolved = i < 0 ? i + size : i
+        guard resolved >= 0, resolved < size else {
+          throw Diagnostic("index.outOfRange", "index \(i) is out of range for a vector of size \(size)", at: range)
+        }
+        let element = try t.recorder.emit(.slice(start: resolved, count: 1), [t.id], at: range)
+        guard case .traced(let one) = element else { return element }
+        return try t.recorder.emit(.sum, [one.id], at: range)
+      case .slice(let lower, let upper):
+        let (start, end) = clampedBounds(lower, upper, count: size)
+        return try t.recorder.emit(.slice(start: start, count: end - start), [t.id], at: range)
+      }
     case .tensor(let t):
       return try indexTensor(t, indices, at: range)
     case .range(let lower, let upper) where indices.count == 1:
@@ -302,6 +348,8 @@ extension Interpreter {
 
   func field(_ value: Value, _ name: String, at range: SourceRange) throws -> Value {
     switch value {
+    case .model(let model):
+      return try modelField(model, name, at: range)
     case .record(let record):
       if let field = record[name] { return field }
       throw Diagnostic(

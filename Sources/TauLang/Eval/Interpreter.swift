@@ -15,6 +15,8 @@ public final class Interpreter {
   public let modules: ModuleLoader
   /// Active Tau calls, innermost last.
   var callDepth = 0
+  /// Set while a gate or cell body is being lowered to a graph.
+  var lowering: LoweringContext?
   static let maxCallDepth = 2000
 
   public init(searchPath: SearchPath = .standard()) {
@@ -117,10 +119,10 @@ public final class Interpreter {
       }
     case .function, .declaration:
       break  // bound when the block was entered
-    case .param, .state:
-      throw Diagnostic(
-        "check.misplaced", "'param' and 'state' only make sense inside a declaration",
-        at: statement.range)
+    case .param(let name, let nameRange, let shape, let initializer):
+      try lowerParam(name, nameRange: nameRange, shape: shape, initializer: initializer, in: env)
+    case .state(let name, let nameRange, let shape, let initializer):
+      try lowerState(name, nameRange: nameRange, shape: shape, initializer: initializer, in: env)
     case .forLoop(let variable, _, let sequence, let body):
       let value = try evaluate(sequence, in: env)
       func runBody(_ item: Value) throws {
@@ -258,6 +260,13 @@ public final class Interpreter {
     case .function(.closure(let closure)):
       return try callClosure(closure, arguments, at: range)
     case .declaration(let value):
+      if value.declaration.kind == .gate, lowering != nil,
+        arguments.contains(where: { if case .traced = $0.value { return true } else { return false } })
+      {
+        let written = calleeRange.file.text(of: calleeRange)
+        let name = written.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? written : value.declaration.name
+        return try applyGate(value, arguments, name: name, at: range)
+      }
       return try bindDeclaration(value, arguments, at: range)
     default:
       throw Diagnostic(

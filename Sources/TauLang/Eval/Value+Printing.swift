@@ -36,6 +36,8 @@ private func describe(_ value: Value, depth: Int) -> String {
     return "<fn \(closure.literal.name ?? "")(\(parameters))>"
   case .function(.builtin(let builtin)): return "<builtin \(builtin.signature)>"
   case .declaration(let d): return "<\(d.declaration.kind.rawValue) \(declarationText(d))>"
+  case .traced(let t): return "<traced \(formatShape(t.shape)) %\(t.id.index)>"
+  case .model(let m): return m.description
   }
 }
 

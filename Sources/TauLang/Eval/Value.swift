@@ -16,6 +16,10 @@ public enum Value: Sendable {
   case function(Function)
   /// A `gate`, `cell` or `optimizer`, possibly with some parameters bound: `leaky(gate: multi)`.
   case declaration(DeclarationValue)
+  /// A value inside a gate or cell body being lowered to a graph (h, x, params and what they make).
+  case traced(TracedValue)
+  /// A recurrent model built by `rnn`.
+  case model(ModelValue)
 
   /// The type name used in messages and by `type(x)`.
   public var typeName: String {
@@ -30,6 +34,8 @@ public enum Value: Sendable {
     case .tensor: return "tensor"
     case .function: return "function"
     case .declaration(let d): return d.declaration.kind.rawValue
+    case .traced(let t): return t.shape.isEmpty ? "traced scalar" : "traced \(formatShape(t.shape))"
+    case .model: return "model"
     }
   }
 }

@@ -1,0 +1,170 @@
+// Building models from cells (`rnn`), running them (`model.forward`) and their loss gradient.
+import TauDynamics
+import TauGraph
+import TauTensor
+
+extension BuiltinRegistry {
+  static let models: [Builtin] = [
+    Builtin(
+      "rnn",
+      ["cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\""],
+      "a sequence-to-one model: the cell's state update unrolled over time, readout ŷ = W_o h_T"
+    ) { args in
+      guard case .declaration(let cell) = args["cell"] else {
+        throw args.typeError("cell", expected: "a cell")
+      }
+      let hidden = try positive(args, "hidden")
+      let input = try positive(args, "input")
+      let output = try positive(args, "output")
+      let seed = try args.integer("seed")
+      guard seed >= 0 else {
+        throw Diagnostic("value.invalid", "seed must be ≥ 0, got \(seed)", at: args.range("seed"))
+      }
+      let lowered = try args.interpreter.lowerCell(cell, hidden: hidden, input: input, at: args.callRange)
+      let override = args.isGiven("init") ? args["init"] : nil
+      let stream = RandomStream(seed: UInt64(seed)).substream("init")
+      var parameters: [String: Tensor<Double>] = [:]
+      for parameter in lowered.parameters {
+        var substream = stream.substream(parameter.name)
+        parameters[parameter.name] = try initialTensor(
+          override ?? parameter.initializer, shape: parameter.shape, stream: &substream,
+          at: override == nil ? parameter.range : args.range("init"))
+      }
+      var readoutStream = stream.substream("readout")
+      let bound = 1 / Double(hidden).squareRoot()
+      let readout = try Tensor<Double>.uniform([output, hidden], from: -bound, to: bound, using: &readoutStream)
+      let network: ModelValue.Network
+      do {
+        if try args.dtype("dtype") == "f32" {
+          network = .f32(
+            try RecurrentModel(
+              step: lowered.graph, parameters: parameters.mapValues { TensorValue.f64($0).asFloat },
+              readout: TensorValue.f64(readout).asFloat, stateSizes: lowered.stateSizes, inputSize: input))
+        } else {
+          network = .f64(
+            try RecurrentModel(
+              step: lowered.graph, parameters: parameters, readout: readout,
+              stateSizes: lowered.stateSizes, inputSize: input))
+        }
+      } catch let error as GraphError {
+        throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
+      }
+      return .model(
+        ModelValue(network: network, cellText: describeShort(args["cell"]), lowered: lowered))
+    },
+    Builtin(
+      "gradient", ["model", "batch"],
+      "{loss, grads}: the mean squared error on batch {inputs, targets} and its gradient, shaped like model.params"
+    ) { args in
+      guard case .model(let model) = args["model"] else {
+        throw args.typeError("model", expected: "a model")
+      }
+      let (inputs, targets) = try batchTensors(args, "batch")
+      switch model.network {
+      case .f32(let network):
+        let (loss, grads) = try network.gradient(inputs: inputs.asFloat, targets: targets.asFloat)
+        return gradientRecord(Double(loss), grads.mapValues { TensorValue.f32($0) }, model)
+      case .f64(let network):
+        let (loss, grads) = try network.gradient(inputs: inputs.asDouble, targets: targets.asDouble)
+        return gradientRecord(loss, grads.mapValues { TensorValue.f64($0) }, model)
+      }
+    },
+  ]
+
+  private static func positive(_ args: CallArguments, _ name: String) throws -> Int {
+    let n = try args.integer(name)
+    guard n > 0 else {
+      throw Diagnostic("value.invalid", "\(name) must be > 0, got \(n)", at: args.range(name))
+    }
+    return n
+  }
+
+  /// The inputs [B×T×m] and targets [B×out] of a batch record.
+  static func batchTensors(_ args: CallArguments, _ name: String) throws -> (TensorValue, TensorValue) {
+    guard case .record(let batch) = args[name], let inputs = batch["inputs"], let targets = batch["targets"]
+    else {
+      throw args.typeError(name, expected: "a batch record {inputs, targets}")
+    }
+    return (
+      try tensorValue(inputs, at: args.range(name), context: "inputs"),
+      try tensorValue(targets, at: args.range(name), context: "targets")
+    )
+  }
+
+  private static func gradientRecord(_ loss: Double, _ grads: [String: TensorValue], _ model: ModelValue)
+    -> Value
+  {
+    let entries = model.lowered.parameters.compactMap { p in
+      grads[p.name].map { ("cell." + p.name, Value.tensor($0)) }
+    } + (grads["readout"].map { [("readout.Wo", Value.tensor($0))] } ?? [])
+    return .record(Record([("loss", .number(loss)), ("grads", .record(nestedRecord(entries)))]))
+  }
+}
+
+/// A parameter's initial tensor from its initialiser: an initialiser record (`uniform(n)`,
+/// `normal(std)`, `orthogonal(gain)`, `glorot`), `zeros`, `ones`, `eye`, a number, or a tensor of
+/// the right shape. Without one, U(±1/√fan_in) with fan_in the last size, as PyTorch does.
+func initialTensor(
+  _ initializer: Value, shape: [Int], stream: inout RandomStream, at range: SourceRange
+) throws -> Tensor<Double> {
+  let fanIn = shape.last ?? 1
+  switch initializer {
+  case .nothing:
+    let bound = 1 / Double(fanIn).squareRoot()
+    return try Tensor<Double>.uniform(shape, from: -bound, to: bound, using: &stream)
+  case .number(let x):
+    return try Tensor<Double>(repeating: x, shape: shape)
+  case .tensor(let t):
+    guard t.shape == shape else {
+      throw Diagnostic(
+        "shape.mismatch", "the initial value is \(formatShape(t.shape)), the parameter \(formatShape(shape))",
+        at: range)
+    }
+    return t.asDouble
+  case .function(.builtin(let builtin)) where ["zeros", "ones", "eye"].contains(builtin.name):
+    if builtin.name == "eye" {
+      guard shape.count == 2, shape[0] == shape[1] else {
+        throw Diagnostic("shape.mismatch", "eye needs a square parameter, got \(formatShape(shape))", at: range)
+      }
+      return try Tensor<Double>.eye(shape[0])
+    }
+    return try Tensor<Double>(repeating: builtin.name == "ones" ? 1 : 0, shape: shape)
+  case .record(let spec):
+    guard case .string(let kind)? = spec["init"] else { break }
+    func number(_ field: String) -> Double {
+      if case .number(let x)? = spec[field] { return x }
+      return 0
+    }
+    switch kind {
+    case "uniform":
+      return try Tensor<Double>.uniform(shape, from: number("low"), to: number("high"), using: &stream)
+    case "normal":
+      return try Tensor<Double>.normal(
+        shape, mean: number("mean"), standardDeviation: number("std"), using: &stream)
+    case "glorot":
+      let fanOut = shape.count >= 2 ? shape[0] : 1
+      let bound = (6 / Double(fanIn + fanOut)).squareRoot()
+      return try Tensor<Double>.uniform(shape, from: -bound, to: bound, using: &stream)
+    case "orthogonal":
+      guard shape.count == 2 else {
+        throw Diagnostic("shape.invalid", "orthogonal needs a matrix parameter, got \(formatShape(shape))", at: range)
+      }
+      // QR of a Gaussian matrix, signs fixed by R's diagonal (Saxe et al.; PyTorch's method).
+      let (rows, columns) = (shape[0], shape[1])
+      let tall = try Tensor<Double>.normal([Swift.max(rows, columns), Swift.min(rows, columns)], using: &stream)
+      let (q, r) = try tall.qr()
+      let signs = try Tensor<Double>(
+        (0..<Swift.min(rows, columns)).map { try r.scalar(at: [$0, $0]) >= 0 ? 1.0 : -1.0 })
+      let orthonormal = try q * signs
+      return (rows >= columns ? orthonormal : orthonormal.transposed().contiguous()) * number("gain")
+    default:
+      break
+    }
+  default:
+    break
+  }
+  throw Diagnostic(
+    "value.invalid",
+    "\(describeShort(initializer)) is not an initialiser (use uniform(n), normal(std), orthogonal(), glorot(), zeros, ones, eye, a number or a tensor)",
+    at: range)
+}

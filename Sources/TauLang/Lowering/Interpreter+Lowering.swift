@@ -1,0 +1,179 @@
+// Lowering: a cell (with its gates) becomes a TauGraph step graph by running its body on traced
+// values. `param` statements become parameter inputs, `state` statements extra state inputs,
+// and a gate call records the gate's body with its result marked as a gate value.
+import TauGraph
+import TauTensor
+
+/// What is known while a body is being lowered.
+final class LoweringContext {
+  let recorder = GraphRecorder()
+  let hidden: Int
+  let input: Int
+  /// Prefix of parameter names: the cell parameters through which gates were reached (`gate`).
+  var prefix: [String] = []
+  /// Extra states declared with `state` (the hidden state h is state 0).
+  var stateNames: [String] = []
+  var stateNodes: [NodeID] = []
+
+  init(hidden: Int, input: Int) {
+    self.hidden = hidden
+    self.input = input
+  }
+}
+
+/// A lowered cell: its step graph and what its parameters need.
+public struct LoweredCell: Sendable {
+  public var graph: Graph
+  public var parameters: [LoweredParameter]
+  /// Names and sizes of all states, h first.
+  public var stateNames: [String]
+  public var stateSizes: [Int]
+}
+
+extension Interpreter {
+  /// Lowers `cell` for the given sizes; errors point into the declaration.
+  func lowerCell(_ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange) throws
+    -> LoweredCell
+  {
+    guard cell.declaration.kind == .cell else {
+      throw Diagnostic(
+        "type.mismatch", "rnn needs a cell, got a \(cell.declaration.kind.rawValue)", at: site)
+    }
+    let context = LoweringContext(hidden: hidden, input: input)
+    let recorder = context.recorder
+    let h = recorder.graph.input(.state(0), shape: [hidden])
+    let x = recorder.graph.input(.input, shape: [input])
+    let outer = lowering
+    lowering = context
+    defer { lowering = outer }
+    let result = try runBody(
+      cell, inputs: [.traced(TracedValue(recorder: recorder, id: h)), .traced(TracedValue(recorder: recorder, id: x))],
+      at: site)
+    // The body's value: the next h, or a record with h and every declared state.
+    var outputs: [NodeID] = []
+    let declared = cell.declaration.body.statements.last?.range ?? site
+    if context.stateNames.isEmpty {
+      outputs = [try recorder.operand(result, at: declared)]
+    } else {
+      guard case .record(let record) = result else {
+        throw Diagnostic(
+          "lowering.result",
+          "a cell with states must end with a record of the next values: {h: …, \(context.stateNames.map { "\($0): …" }.joined(separator: ", "))}",
+          at: declared)
+      }
+      for name in ["h"] + context.stateNames {
+        guard let value = record[name] else {
+          throw Diagnostic("lowering.result", "the cell's result has no field '\(name)'", at: declared)
+        }
+        outputs.append(try recorder.operand(value, at: declared))
+      }
+    }
+    let sizes = [hidden] + context.stateNodes.map { recorder.graph[$0].shape.first ?? 0 }
+    for (index, output) in outputs.enumerated() where recorder.graph[output].shape != [sizes[index]] {
+      let name = index == 0 ? "h" : context.stateNames[index - 1]
+      throw Diagnostic(
+        "shape.mismatch",
+        "the cell's next '\(name)' is \(formatShape(recorder.graph[output].shape)), but the state is [\(sizes[index])]",
+        at: declared)
+    }
+    // A broadcast scalar or a repeated node is still one output per state.
+    recorder.graph.outputs = outputs
+    return LoweredCell(
+      graph: recorder.graph, parameters: recorder.parameters, stateNames: ["h"] + context.stateNames,
+      stateSizes: sizes)
+  }
+
+  /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
+  /// and the declaration's parameters to their bound or default values.
+  private func runBody(_ value: DeclarationValue, inputs: [Value], at site: SourceRange) throws -> Value {
+    guard let context = lowering else { return .nothing }
+    let declaration = value.declaration
+    let scope = Environment(parent: value.environment)
+    scope.define("h", inputs[0])
+    scope.define("x", inputs[1])
+    scope.define("hidden", .number(Double(context.hidden)))
+    scope.define("input", .number(Double(context.input)))
+    for parameter in declaration.parameters {
+      if let bound = value.arguments[parameter.name] {
+        scope.define(parameter.name, bound)
+      } else if let defaultValue = parameter.defaultValue {
+        scope.define(parameter.name, try evaluate(defaultValue, in: scope))
+      } else {
+        throw Diagnostic(
+          "call.missingArgument",
+          "\(declaration.kind.rawValue) '\(declaration.name)' needs a value for '\(parameter.name)'",
+          at: site)
+      }
+    }
+    return try execute(declaration.body.statements, in: scope)
+  }
+
+  /// `gate(h, x)` inside a body being lowered: records the gate and marks its value.
+  func applyGate(
+    _ gate: DeclarationValue, _ arguments: [EvaluatedArgument], name: String, at range: SourceRange
+  ) throws -> Value {
+    guard let context = lowering else { return .nothing }
+    let positional = arguments.filter { $0.label == nil }.map(\.value)
+    guard positional.count == 2, arguments.count == 2 else {
+      throw Diagnostic(
+        "call.arity", "a gate is applied to the state and the input: \(name)(h, x)", at: range)
+    }
+    context.prefix.append(name)
+    defer { context.prefix.removeLast() }
+    let result = try runBody(gate, inputs: positional, at: range)
+    let recorder = context.recorder
+    // A fresh node carries the gate mark, so marking never touches h, x or a shared constant.
+    let value = try recorder.operand(result, at: gate.declaration.body.statements.last?.range ?? range)
+    guard case .traced(let marked) = try recorder.emit(.binary(.add), [value, try recorder.constant(0)], at: range)
+    else { return result }
+    recorder.graph.markGate(marked.id)
+    return .traced(marked)
+  }
+
+  /// `param NAME [shape] = initialiser` inside a body being lowered.
+  func lowerParam(
+    _ name: String, nameRange: SourceRange, shape: [Expr]?, initializer: Expr?, in env: Environment
+  ) throws {
+    guard let context = lowering else {
+      throw Diagnostic(
+        "check.misplaced", "'param' only makes sense inside a gate or cell", at: nameRange)
+    }
+    let dims = try (shape ?? []).map { expression -> Int in
+      let size = try wholeNumber(try evaluate(expression, in: env), at: expression.range)
+      guard size > 0 else {
+        throw Diagnostic("shape.invalid", "a parameter size must be > 0, got \(size)", at: expression.range)
+      }
+      return size
+    }
+    let fullName = (context.prefix + [name]).joined(separator: ".")
+    let id = context.recorder.graph.input(.parameter(fullName), shape: dims)
+    let initial = try initializer.map { try evaluate($0, in: env) } ?? .nothing
+    context.recorder.parameters.append(
+      LoweredParameter(name: fullName, shape: dims, initializer: initial, range: nameRange))
+    env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)))
+  }
+
+  /// `state NAME [shape] = 0` inside a cell being lowered: an extra state vector.
+  func lowerState(
+    _ name: String, nameRange: SourceRange, shape: [Expr]?, initializer: Expr?, in env: Environment
+  ) throws {
+    guard let context = lowering, context.prefix.isEmpty else {
+      throw Diagnostic(
+        "lowering.unsupported", "'state' in a gate or optimizer is not supported yet", at: nameRange)
+    }
+    guard let shape, shape.count == 1 else {
+      throw Diagnostic(
+        "shape.invalid", "a cell's state is a vector: write state \(name) [size] = 0", at: nameRange)
+    }
+    let size = try wholeNumber(try evaluate(shape[0], in: env), at: shape[0].range)
+    if let initializer {
+      guard case .number(0) = try evaluate(initializer, in: env) else {
+        throw Diagnostic("lowering.unsupported", "states start at 0", at: initializer.range)
+      }
+    }
+    let id = context.recorder.graph.input(.state(context.stateNames.count + 1), shape: [size])
+    context.stateNames.append(name)
+    context.stateNodes.append(id)
+    env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)))
+  }
+}

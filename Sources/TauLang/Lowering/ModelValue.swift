@@ -1,0 +1,104 @@
+// A model as the language sees it: the compiled network in its precision plus where it came from.
+import TauDynamics
+import TauTensor
+
+/// A recurrent model built by `rnn(cell, hidden:, input:)`.
+public struct ModelValue: Sendable {
+  public enum Network: Sendable {
+    case f32(RecurrentModel<Float>)
+    case f64(RecurrentModel<Double>)
+  }
+
+  public var network: Network
+  /// The cell as written at `rnn`, e.g. `leaky(gate: multi)`.
+  public var cellText: String
+  public var lowered: LoweredCell
+
+  public var dtype: String {
+    switch network {
+    case .f32: return "f32"
+    case .f64: return "f64"
+    }
+  }
+
+  var hidden: Int { lowered.stateSizes[0] }
+
+  /// Every parameter tensor by its dotted name (`cell.Wr`, `cell.gate.Wr`, `readout.Wo`).
+  var namedParameters: [(name: String, tensor: TensorValue)] {
+    func collect<S: TensorScalar>(_ model: RecurrentModel<S>, _ wrap: (Tensor<S>) -> TensorValue)
+      -> [(String, TensorValue)]
+    {
+      lowered.parameters.compactMap { p in model.parameters[p.name].map { ("cell." + p.name, wrap($0)) } }
+        + [("readout.Wo", wrap(model.readout))]
+    }
+    switch network {
+    case .f32(let m): return collect(m) { .f32($0) }
+    case .f64(let m): return collect(m) { .f64($0) }
+    }
+  }
+
+  public var description: String {
+    let count = namedParameters.reduce(0) { $0 + $1.tensor.shape.reduce(1, *) }
+    let input: Int
+    switch network {
+    case .f32(let m): input = m.inputSize
+    case .f64(let m): input = m.inputSize
+    }
+    return "<model \(cellText), hidden: \(hidden), input: \(input), \(dtype), \(count) parameters>"
+  }
+}
+
+/// Nests dotted names into records: `cell.gate.Wr` → {cell: {gate: {Wr: …}}}.
+func nestedRecord(_ entries: [(name: String, value: Value)]) -> Record {
+  var record = Record()
+  for (name, value) in entries {
+    let parts = name.split(separator: ".").map(String.init)
+    insert(value, at: parts[...], into: &record)
+  }
+  return record
+}
+
+private func insert(_ value: Value, at path: ArraySlice<String>, into record: inout Record) {
+  guard let head = path.first else { return }
+  if path.count == 1 {
+    record[head] = value
+    return
+  }
+  var inner: Record
+  if case .record(let existing)? = record[head] { inner = existing } else { inner = Record() }
+  insert(value, at: path.dropFirst(), into: &inner)
+  record[head] = .record(inner)
+}
+
+extension Interpreter {
+  /// `model.params`, `model.forward(inputs)`, `model.hidden`, …
+  func modelField(_ model: ModelValue, _ name: String, at range: SourceRange) throws -> Value {
+    switch name {
+    case "params":
+      return .record(nestedRecord(model.namedParameters.map { ($0.name, Value.tensor($0.tensor)) }))
+    case "forward":
+      return .function(
+        .builtin(
+          Builtin("forward", ["inputs"], "{states [B×T×n], output [B×out]} for inputs [B×T×m]") {
+            args in
+            let inputs = try args.tensor("inputs")
+            switch model.network {
+            case .f32(let network):
+              let run = try network.forward(inputs.asFloat)
+              return .record(Record([("states", .tensor(.f32(run.states))), ("output", .tensor(.f32(run.output)))]))
+            case .f64(let network):
+              let run = try network.forward(inputs.asDouble)
+              return .record(Record([("states", .tensor(.f64(run.states))), ("output", .tensor(.f64(run.output)))]))
+            }
+          }))
+    case "hidden": return .number(Double(model.hidden))
+    case "dtype": return .string(model.dtype)
+    case "cell": return .string(model.cellText)
+    case "states": return .list(model.lowered.stateNames.map(Value.string))
+    default:
+      throw Diagnostic(
+        "field.unknown", "a model has no field '\(name)'", at: range,
+        hint: "models have: params, forward, hidden, dtype, cell, states")
+    }
+  }
+}
