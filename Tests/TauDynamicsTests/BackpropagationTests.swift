@@ -94,15 +94,3 @@ func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentM
     }
   }
 }
-
-extension RecurrentModel {
-  /// A copy with one parameter (or the readout) replaced, for finite differences.
-  func replacing(_ name: String, with value: Tensor<Scalar>) throws -> RecurrentModel {
-    var parameters = self.parameters
-    var readout = self.readout
-    if name == "readout" { readout = value } else { parameters[name] = value }
-    return try RecurrentModel(
-      step: step, parameters: parameters, readout: readout, stateSizes: stateSizes,
-      inputSize: inputSize)
-  }
-}

@@ -53,4 +53,21 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
 
   public var hiddenSize: Int { stateSizes[0] }
   public var outputSize: Int { readout.shape[0] }
+
+  /// A copy with parameter `name` (or `"readout"`) replaced by `value` of the same shape.
+  public func replacing(_ name: String, with value: Tensor<Scalar>) throws -> RecurrentModel {
+    var parameters = self.parameters
+    var readout = self.readout
+    if name == "readout" {
+      readout = value
+    } else {
+      guard parameters[name] != nil else {
+        throw GraphError(message: "the model has no parameter '\(name)'", origin: nil)
+      }
+      parameters[name] = value
+    }
+    return try RecurrentModel(
+      step: step, parameters: parameters, readout: readout, stateSizes: stateSizes,
+      inputSize: inputSize)
+  }
 }

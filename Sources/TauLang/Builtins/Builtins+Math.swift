@@ -74,7 +74,8 @@ extension BuiltinRegistry {
     if case .traced(let t) = args["x"], t.shape.count == 1, !args.isGiven("axis") {
       let total = try t.recorder.emit(.sum, [t.id], at: args.callRange)
       guard op == .mean else { return total }
-      return try args.interpreter.binary(.divide, total, .number(Double(t.shape[0])), at: args.callRange)
+      return try args.interpreter.binary(
+        .divide, total, .number(Double(t.shape[0])), at: args.callRange)
     }
     let axes = try args.axes("axis")
     return try wrapReduced(args.tensor("x")) {
@@ -92,9 +93,11 @@ extension BuiltinRegistry {
       throw Diagnostic(
         "call.missingArgument", "\(args.builtin.name) needs at least one value", at: args.callRange)
     }
-    if values.count == 2, let recorder = values.lazy.compactMap({ value -> GraphRecorder? in
-      if case .traced(let t) = value { return t.recorder } else { return nil }
-    }).first {
+    if values.count == 2,
+      let recorder = values.lazy.compactMap({ value -> GraphRecorder? in
+        if case .traced(let t) = value { return t.recorder } else { return nil }
+      }).first
+    {
       let operands = try values.map { try recorder.operand($0, at: args.range("values")) }
       return try recorder.emit(.binary(pairwise), operands, at: args.callRange)
     }

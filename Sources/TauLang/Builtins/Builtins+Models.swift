@@ -20,7 +20,8 @@ extension BuiltinRegistry {
       guard seed >= 0 else {
         throw Diagnostic("value.invalid", "seed must be ≥ 0, got \(seed)", at: args.range("seed"))
       }
-      let lowered = try args.interpreter.lowerCell(cell, hidden: hidden, input: input, at: args.callRange)
+      let lowered = try args.interpreter.lowerCell(
+        cell, hidden: hidden, input: input, at: args.callRange)
       let override = args.isGiven("init") ? args["init"] : nil
       let stream = RandomStream(seed: UInt64(seed)).substream("init")
       var parameters: [String: Tensor<Double>] = [:]
@@ -32,14 +33,16 @@ extension BuiltinRegistry {
       }
       var readoutStream = stream.substream("readout")
       let bound = 1 / Double(hidden).squareRoot()
-      let readout = try Tensor<Double>.uniform([output, hidden], from: -bound, to: bound, using: &readoutStream)
+      let readout = try Tensor<Double>.uniform(
+        [output, hidden], from: -bound, to: bound, using: &readoutStream)
       let network: ModelValue.Network
       do {
         if try args.dtype("dtype") == "f32" {
           network = .f32(
             try RecurrentModel(
               step: lowered.graph, parameters: parameters.mapValues { TensorValue.f64($0).asFloat },
-              readout: TensorValue.f64(readout).asFloat, stateSizes: lowered.stateSizes, inputSize: input))
+              readout: TensorValue.f64(readout).asFloat, stateSizes: lowered.stateSizes,
+              inputSize: input))
         } else {
           network = .f64(
             try RecurrentModel(
@@ -80,8 +83,11 @@ extension BuiltinRegistry {
   }
 
   /// The inputs [B×T×m] and targets [B×out] of a batch record.
-  static func batchTensors(_ args: CallArguments, _ name: String) throws -> (TensorValue, TensorValue) {
-    guard case .record(let batch) = args[name], let inputs = batch["inputs"], let targets = batch["targets"]
+  static func batchTensors(_ args: CallArguments, _ name: String) throws -> (
+    TensorValue, TensorValue
+  ) {
+    guard case .record(let batch) = args[name], let inputs = batch["inputs"],
+      let targets = batch["targets"]
     else {
       throw args.typeError(name, expected: "a batch record {inputs, targets}")
     }
@@ -91,12 +97,15 @@ extension BuiltinRegistry {
     )
   }
 
-  private static func gradientRecord(_ loss: Double, _ grads: [String: TensorValue], _ model: ModelValue)
+  private static func gradientRecord(
+    _ loss: Double, _ grads: [String: TensorValue], _ model: ModelValue
+  )
     -> Value
   {
-    let entries = model.lowered.parameters.compactMap { p in
-      grads[p.name].map { ("cell." + p.name, Value.tensor($0)) }
-    } + (grads["readout"].map { [("readout.Wo", Value.tensor($0))] } ?? [])
+    let entries =
+      model.lowered.parameters.compactMap { p in
+        grads[p.name].map { ("cell." + p.name, Value.tensor($0)) }
+      } + (grads["readout"].map { [("readout.Wo", Value.tensor($0))] } ?? [])
     return .record(Record([("loss", .number(loss)), ("grads", .record(nestedRecord(entries)))]))
   }
 }
@@ -117,14 +126,16 @@ func initialTensor(
   case .tensor(let t):
     guard t.shape == shape else {
       throw Diagnostic(
-        "shape.mismatch", "the initial value is \(formatShape(t.shape)), the parameter \(formatShape(shape))",
+        "shape.mismatch",
+        "the initial value is \(formatShape(t.shape)), the parameter \(formatShape(shape))",
         at: range)
     }
     return t.asDouble
   case .function(.builtin(let builtin)) where ["zeros", "ones", "eye"].contains(builtin.name):
     if builtin.name == "eye" {
       guard shape.count == 2, shape[0] == shape[1] else {
-        throw Diagnostic("shape.mismatch", "eye needs a square parameter, got \(formatShape(shape))", at: range)
+        throw Diagnostic(
+          "shape.mismatch", "eye needs a square parameter, got \(formatShape(shape))", at: range)
       }
       return try Tensor<Double>.eye(shape[0])
     }
@@ -137,7 +148,8 @@ func initialTensor(
     }
     switch kind {
     case "uniform":
-      return try Tensor<Double>.uniform(shape, from: number("low"), to: number("high"), using: &stream)
+      return try Tensor<Double>.uniform(
+        shape, from: number("low"), to: number("high"), using: &stream)
     case "normal":
       return try Tensor<Double>.normal(
         shape, mean: number("mean"), standardDeviation: number("std"), using: &stream)
@@ -147,16 +159,20 @@ func initialTensor(
       return try Tensor<Double>.uniform(shape, from: -bound, to: bound, using: &stream)
     case "orthogonal":
       guard shape.count == 2 else {
-        throw Diagnostic("shape.invalid", "orthogonal needs a matrix parameter, got \(formatShape(shape))", at: range)
+        throw Diagnostic(
+          "shape.invalid", "orthogonal needs a matrix parameter, got \(formatShape(shape))",
+          at: range)
       }
       // QR of a Gaussian matrix, signs fixed by R's diagonal (Saxe et al.; PyTorch's method).
       let (rows, columns) = (shape[0], shape[1])
-      let tall = try Tensor<Double>.normal([Swift.max(rows, columns), Swift.min(rows, columns)], using: &stream)
+      let tall = try Tensor<Double>.normal(
+        [Swift.max(rows, columns), Swift.min(rows, columns)], using: &stream)
       let (q, r) = try tall.qr()
       let signs = try Tensor<Double>(
         (0..<Swift.min(rows, columns)).map { try r.scalar(at: [$0, $0]) >= 0 ? 1.0 : -1.0 })
       let orthonormal = try q * signs
-      return (rows >= columns ? orthonormal : orthonormal.transposed().contiguous()) * number("gain")
+      return (rows >= columns ? orthonormal : orthonormal.transposed().contiguous())
+        * number("gain")
     default:
       break
     }

@@ -110,8 +110,12 @@ extension BuiltinRegistry {
         .matmul, .tensor(try args.tensor("a")), .tensor(try args.tensor("b")), at: args.callRange)
     },
     Builtin("dot", ["a", "b"], "dot product of two vectors") { args in
-      if case .traced = args["a"] { return try args.interpreter.binary(.matmul, args["a"], args["b"], at: args.callRange) }
-      if case .traced = args["b"] { return try args.interpreter.binary(.matmul, args["a"], args["b"], at: args.callRange) }
+      if case .traced = args["a"] {
+        return try args.interpreter.binary(.matmul, args["a"], args["b"], at: args.callRange)
+      }
+      if case .traced = args["b"] {
+        return try args.interpreter.binary(.matmul, args["a"], args["b"], at: args.callRange)
+      }
       return .number(try args.tensor("a").asDouble.dot(try args.tensor("b").asDouble))
     },
     Builtin(
@@ -198,9 +202,11 @@ extension BuiltinRegistry {
 
   private static func joined(_ args: CallArguments, stacking: Bool) throws -> Value {
     let items = try args.list("tensors")
-    if !stacking, let recorder = items.lazy.compactMap({ value -> GraphRecorder? in
-      if case .traced(let t) = value { return t.recorder } else { return nil }
-    }).first {
+    if !stacking,
+      let recorder = items.lazy.compactMap({ value -> GraphRecorder? in
+        if case .traced(let t) = value { return t.recorder } else { return nil }
+      }).first
+    {
       let operands = try items.map { try recorder.operand($0, at: args.range("tensors")) }
       return try recorder.emit(.concat, operands, at: args.callRange)
     }

@@ -187,17 +187,21 @@ extension Interpreter {
 
   /// An operator inside a body being lowered: records a graph node.
   private func tracedBinary(
-    _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ recorder: GraphRecorder, at range: SourceRange
+    _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, _ recorder: GraphRecorder,
+    at range: SourceRange
   ) throws -> Value {
     let a = try recorder.operand(lhs, at: range)
     let b = try recorder.operand(rhs, at: range)
     let elementwise: [BinaryOperator: BinaryOperation] = [
       .add: .add, .subtract: .subtract, .multiply: .multiply, .divide: .divide, .power: .power,
     ]
-    if let operation = elementwise[op] { return try recorder.emit(.binary(operation), [a, b], at: range) }
+    if let operation = elementwise[op] {
+      return try recorder.emit(.binary(operation), [a, b], at: range)
+    }
     guard op == .matmul else {
       throw Diagnostic(
-        "lowering.unsupported", "'\(op.rawValue)' is not available inside a gate or cell body", at: range)
+        "lowering.unsupported", "'\(op.rawValue)' is not available inside a gate or cell body",
+        at: range)
     }
     switch (recorder.graph[a].shape.count, recorder.graph[b].shape.count) {
     case (2, 1): return try recorder.emit(.matvec, [a, b], at: range)
@@ -234,7 +238,9 @@ extension Interpreter {
       case .index(let i):
         let resolved = i < 0 ? i + size : i
         guard resolved >= 0, resolved < size else {
-          throw Diagnostic("index.outOfRange", "index \(i) is out of range for a vector of size \(size)", at: range)
+          throw Diagnostic(
+            "index.outOfRange", "index \(i) is out of range for a vector of size \(size)", at: range
+          )
         }
         let element = try t.recorder.emit(.slice(start: resolved, count: 1), [t.id], at: range)
         guard case .traced(let one) = element else { return element }

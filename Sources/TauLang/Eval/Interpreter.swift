@@ -261,10 +261,14 @@ public final class Interpreter {
       return try callClosure(closure, arguments, at: range)
     case .declaration(let value):
       if value.declaration.kind == .gate, lowering != nil,
-        arguments.contains(where: { if case .traced = $0.value { return true } else { return false } })
+        arguments.contains(where: {
+          if case .traced = $0.value { return true } else { return false }
+        })
       {
         let written = calleeRange.file.text(of: calleeRange)
-        let name = written.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? written : value.declaration.name
+        let name =
+          written.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+          ? written : value.declaration.name
         return try applyGate(value, arguments, name: name, at: range)
       }
       return try bindDeclaration(value, arguments, at: range)

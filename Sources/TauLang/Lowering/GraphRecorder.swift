@@ -15,7 +15,8 @@ public final class GraphRecorder: @unchecked Sendable {
   func emit(_ op: Op, _ inputs: [NodeID], at range: SourceRange) throws -> Value {
     origins.append(range)
     do {
-      return .traced(TracedValue(recorder: self, id: try graph.add(op, inputs, origin: origins.count - 1)))
+      return .traced(
+        TracedValue(recorder: self, id: try graph.add(op, inputs, origin: origins.count - 1)))
     } catch {
       throw Diagnostic("shape.mismatch", error.message, at: range)
     }

@@ -47,7 +47,11 @@ extension Interpreter {
     lowering = context
     defer { lowering = outer }
     let result = try runBody(
-      cell, inputs: [.traced(TracedValue(recorder: recorder, id: h)), .traced(TracedValue(recorder: recorder, id: x))],
+      cell,
+      inputs: [
+        .traced(TracedValue(recorder: recorder, id: h)),
+        .traced(TracedValue(recorder: recorder, id: x)),
+      ],
       at: site)
     // The body's value: the next h, or a record with h and every declared state.
     var outputs: [NodeID] = []
@@ -63,13 +67,15 @@ extension Interpreter {
       }
       for name in ["h"] + context.stateNames {
         guard let value = record[name] else {
-          throw Diagnostic("lowering.result", "the cell's result has no field '\(name)'", at: declared)
+          throw Diagnostic(
+            "lowering.result", "the cell's result has no field '\(name)'", at: declared)
         }
         outputs.append(try recorder.operand(value, at: declared))
       }
     }
     let sizes = [hidden] + context.stateNodes.map { recorder.graph[$0].shape.first ?? 0 }
-    for (index, output) in outputs.enumerated() where recorder.graph[output].shape != [sizes[index]] {
+    for (index, output) in outputs.enumerated() where recorder.graph[output].shape != [sizes[index]]
+    {
       let name = index == 0 ? "h" : context.stateNames[index - 1]
       throw Diagnostic(
         "shape.mismatch",
@@ -79,13 +85,16 @@ extension Interpreter {
     // A broadcast scalar or a repeated node is still one output per state.
     recorder.graph.outputs = outputs
     return LoweredCell(
-      graph: recorder.graph, parameters: recorder.parameters, stateNames: ["h"] + context.stateNames,
+      graph: recorder.graph, parameters: recorder.parameters,
+      stateNames: ["h"] + context.stateNames,
       stateSizes: sizes)
   }
 
   /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
   /// and the declaration's parameters to their bound or default values.
-  private func runBody(_ value: DeclarationValue, inputs: [Value], at site: SourceRange) throws -> Value {
+  private func runBody(_ value: DeclarationValue, inputs: [Value], at site: SourceRange) throws
+    -> Value
+  {
     guard let context = lowering else { return .nothing }
     let declaration = value.declaration
     let scope = Environment(parent: value.environment)
@@ -123,8 +132,11 @@ extension Interpreter {
     let result = try runBody(gate, inputs: positional, at: range)
     let recorder = context.recorder
     // A fresh node carries the gate mark, so marking never touches h, x or a shared constant.
-    let value = try recorder.operand(result, at: gate.declaration.body.statements.last?.range ?? range)
-    guard case .traced(let marked) = try recorder.emit(.binary(.add), [value, try recorder.constant(0)], at: range)
+    let value = try recorder.operand(
+      result, at: gate.declaration.body.statements.last?.range ?? range)
+    guard
+      case .traced(let marked) = try recorder.emit(
+        .binary(.add), [value, try recorder.constant(0)], at: range)
     else { return result }
     recorder.graph.markGate(marked.id)
     return .traced(marked)
@@ -141,7 +153,8 @@ extension Interpreter {
     let dims = try (shape ?? []).map { expression -> Int in
       let size = try wholeNumber(try evaluate(expression, in: env), at: expression.range)
       guard size > 0 else {
-        throw Diagnostic("shape.invalid", "a parameter size must be > 0, got \(size)", at: expression.range)
+        throw Diagnostic(
+          "shape.invalid", "a parameter size must be > 0, got \(size)", at: expression.range)
       }
       return size
     }
@@ -159,11 +172,13 @@ extension Interpreter {
   ) throws {
     guard let context = lowering, context.prefix.isEmpty else {
       throw Diagnostic(
-        "lowering.unsupported", "'state' in a gate or optimizer is not supported yet", at: nameRange)
+        "lowering.unsupported", "'state' in a gate or optimizer is not supported yet", at: nameRange
+      )
     }
     guard let shape, shape.count == 1 else {
       throw Diagnostic(
-        "shape.invalid", "a cell's state is a vector: write state \(name) [size] = 0", at: nameRange)
+        "shape.invalid", "a cell's state is a vector: write state \(name) [size] = 0", at: nameRange
+      )
     }
     let size = try wholeNumber(try evaluate(shape[0], in: env), at: shape[0].range)
     if let initializer {

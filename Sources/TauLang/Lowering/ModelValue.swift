@@ -28,7 +28,9 @@ public struct ModelValue: Sendable {
     func collect<S: TensorScalar>(_ model: RecurrentModel<S>, _ wrap: (Tensor<S>) -> TensorValue)
       -> [(String, TensorValue)]
     {
-      lowered.parameters.compactMap { p in model.parameters[p.name].map { ("cell." + p.name, wrap($0)) } }
+      lowered.parameters.compactMap { p in
+        model.parameters[p.name].map { ("cell." + p.name, wrap($0)) }
+      }
         + [("readout.Wo", wrap(model.readout))]
     }
     switch network {
@@ -85,10 +87,16 @@ extension Interpreter {
             switch model.network {
             case .f32(let network):
               let run = try network.forward(inputs.asFloat)
-              return .record(Record([("states", .tensor(.f32(run.states))), ("output", .tensor(.f32(run.output)))]))
+              return .record(
+                Record([
+                  ("states", .tensor(.f32(run.states))), ("output", .tensor(.f32(run.output))),
+                ]))
             case .f64(let network):
               let run = try network.forward(inputs.asDouble)
-              return .record(Record([("states", .tensor(.f64(run.states))), ("output", .tensor(.f64(run.output)))]))
+              return .record(
+                Record([
+                  ("states", .tensor(.f64(run.states))), ("output", .tensor(.f64(run.output))),
+                ]))
             }
           }))
     case "hidden": return .number(Double(model.hidden))

@@ -1,0 +1,159 @@
+// Cells declared in Tau, lowered to graphs: BPTT gradients against finite differences, forward-
+// mode Jacobians against finite differences of the step, and errors that point into bodies.
+import Foundation
+import Testing
+
+@testable import TauDynamics
+@testable import TauGraph
+@testable import TauLang
+@testable import TauTensor
+
+/// Runs `source` and returns the model bound to `net` (built with dtype f64).
+func model(_ source: String) throws -> RecurrentModel<Double> {
+  let interpreter = Interpreter()
+  let run = runSnippet(source, interpreter: interpreter)
+  #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+  guard case .model(let value)? = interpreter.globals.lookup("net"),
+    case .f64(let network) = value.network
+  else { throw DiagnosticList(run.diagnostics) }
+  return network
+}
+
+/// Two cells that exist only in this test: a GRU-style cell and a two-state cell.
+let testCells = """
+  cell gruish {
+    param Wz [hidden, hidden] = uniform(hidden)
+    param Uz [hidden, input] = uniform(input)
+    param Wh [hidden, hidden] = uniform(hidden)
+    param Uh [hidden, input] = uniform(input)
+    let z = sigmoid(Wz @ h + Uz @ x)
+    let candidate = tanh(Wh @ (z * h) + Uh @ x)
+    (1 - z) * h + z * candidate
+  }
+  cell twostate {
+    param W [hidden, hidden] = uniform(hidden)
+    param U [hidden, input] = uniform(input)
+    param v [hidden] = uniform(hidden)
+    state c [hidden] = 0
+    let c2 = 0.5 * c + tanh(W @ h + U @ x)
+    {h: softplus(c2) - mean(c2) + dot(v, h) * 0.1, c: c2}
+  }
+  """
+
+let cellsUnderTest = [
+  "plain", "leaky", "leaky(gate: scalar)", "leaky(gate: multi)", "gruish", "twostate",
+]
+
+@Suite struct LoweringTests {
+  @Test(arguments: cellsUnderTest)
+  func gradientsMatchFiniteDifferences(_ cell: String) throws {
+    let net = try model(
+      "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 3, input: 2, output: 2, seed: 3, dtype: \"f64\")"
+    )
+    var stream = RandomStream(seed: 5)
+    let inputs = try Tensor<Double>.normal([2, 4, 2], using: &stream)
+    let targets = try Tensor<Double>.normal([2, 2], using: &stream)
+    let (_, gradients) = try net.gradient(inputs: inputs, targets: targets)
+    let h = 1e-6
+    for name in net.parameters.keys.sorted() + ["readout"] {
+      let base = name == "readout" ? net.readout : try #require(net.parameters[name])
+      let analytic = try #require(gradients[name]).scalars
+      var numeric: [Double] = []
+      for i in 0..<base.count {
+        var plus = base
+        var minus = base
+        plus.withUnsafeMutableBufferPointer { $0[i] += h }
+        minus.withUnsafeMutableBufferPointer { $0[i] -= h }
+        let up = try net.replacing(name, with: plus).gradient(inputs: inputs, targets: targets).loss
+        let down = try net.replacing(name, with: minus).gradient(inputs: inputs, targets: targets)
+          .loss
+        numeric.append((up - down) / (2 * h))
+      }
+      let scale = Swift.max(1e-3, numeric.map(Swift.abs).max() ?? 0)
+      let error = zip(analytic, numeric).map { Swift.abs($0 - $1) }.max() ?? 0
+      #expect(error / scale < 1e-6, "\(cell) \(name): relative error \(error / scale)")
+    }
+  }
+
+  @Test(arguments: ["plain", "leaky", "leaky(gate: scalar)", "leaky(gate: multi)", "gruish"])
+  func jacobianMatchesFiniteDifferencesOfTheStep(_ cell: String) throws {
+    let net = try model(
+      "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 4, input: 2, seed: 1, dtype: \"f64\")"
+    )
+    let graph = net.step
+    var stream = RandomStream(seed: 2)
+    var inputs: [InputKind: Tensor<Double>] = [
+      .state(0): try Tensor<Double>.uniform([1, 4], from: -1, to: 1, using: &stream),
+      .input: try Tensor<Double>.uniform([1, 2], from: -1, to: 1, using: &stream),
+    ]
+    for (name, tensor) in net.parameters { inputs[.parameter(name)] = tensor }
+    let seed = try #require(graph.inputs { $0 == .state(0) }.first)
+    let tangent = try graph.jacobian(wrt: seed)
+    let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    var tangentInputs = inputs
+    for node in tangent.graph.nodes {
+      if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
+    }
+    let jacobian = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
+      tangent.jacobians[0].index]
+    let h = 1e-6
+    for j in 0..<4 {
+      var plus = inputs
+      var minus = inputs
+      plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
+      minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
+      let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
+      let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index]
+        .scalars
+      for i in 0..<4 {
+        let numeric = (up[i] - down[i]) / (2 * h)
+        #expect(
+          Swift.abs(try jacobian.scalar(at: [0, i, j]) - numeric) < 1e-8, "\(cell) J[\(i), \(j)]")
+      }
+    }
+  }
+
+  @Test func parameterNamesFollowThePaper() throws {
+    let net = try model(
+      "use cells\nlet net = rnn(leaky(gate: multi), hidden: 3, input: 2, dtype: \"f64\")")
+    #expect(Set(net.parameters.keys) == ["Wr", "Wi", "gate.Wr", "gate.Wi"])
+    #expect(net.parameters["Wi"]?.shape == [3, 2] && net.readout.shape == [1, 3])
+    let bound = 1 / 3.0.squareRoot()
+    #expect(net.parameters["Wr"]?.scalars.allSatisfy { Swift.abs($0) <= bound } == true)
+  }
+
+  @Test func theSameSeedGivesTheSameModel() throws {
+    let a = try model(
+      "use cells\nlet net = rnn(leaky(gate: multi), hidden: 3, input: 2, seed: 7, dtype: \"f64\")")
+    let b = try model(
+      "use cells\nlet net = rnn(leaky(gate: multi), hidden: 3, input: 2, seed: 7, dtype: \"f64\")")
+    let c = try model(
+      "use cells\nlet net = rnn(leaky(gate: multi), hidden: 3, input: 2, seed: 8, dtype: \"f64\")")
+    #expect(a.parameters == b.parameters && a.readout == b.readout)
+    #expect(a.parameters["Wr"] != c.parameters["Wr"])
+  }
+
+  @Test(arguments: [
+    (
+      "cell bad {\n  param W [hidden, input] = uniform(input)\n  W @ h\n}\nlet net = rnn(bad, hidden: 4, input: 3)",
+      "shape.mismatch"
+    ),
+    (
+      "cell bad {\n  param W [hidden, hidden] = 0\n  W @ h < h\n}\nlet net = rnn(bad, hidden: 4, input: 3)",
+      "lowering.unsupported"
+    ),
+    (
+      "cell bad {\n  param w [hidden] = 0\n  dot(w, h)\n}\nlet net = rnn(bad, hidden: 4, input: 3)",
+      "shape.mismatch"
+    ),
+    ("gate g { 1 }\nlet net = rnn(g, hidden: 4, input: 3)", "type.mismatch"),
+    ("use cells\nlet net = rnn(plain, hidden: 0, input: 3)", "value.invalid"),
+    (
+      "cell bad {\n  param W [hidden, hidden] = \"x\"\n  W @ h\n}\nlet net = rnn(bad, hidden: 2, input: 1)",
+      "value.invalid"
+    ),
+  ])
+  func errorsPointIntoTheDeclaration(source: String, id: String) {
+    #expect(runSnippet(source).ids == [id])
+  }
+}
