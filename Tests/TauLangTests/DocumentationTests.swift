@@ -24,4 +24,15 @@ import Testing
       #expect(docs.contains("`\(name)`"), "docs/LANGUAGE.md lacks the constant `\(name)`")
     }
   }
+
+  @Test(arguments: ["gates", "cells", "optimizers"])
+  func stdlibSourceInTheDocsIsCurrent(_ module: String) throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../..")
+    let docs = try String(
+      contentsOf: root.appendingPathComponent("docs/LANGUAGE.md"), encoding: .utf8)
+    let source = try String(
+      contentsOf: root.appendingPathComponent("stdlib/\(module).tau"), encoding: .utf8)
+    #expect(docs.contains(source), "docs/LANGUAGE.md §5.9 shows an old stdlib/\(module).tau")
+  }
 }
