@@ -47,7 +47,7 @@ let package = Package(
       ]),
 
     // MARK: - Tests
-    .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"]),
+    .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
     .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
     .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"]),

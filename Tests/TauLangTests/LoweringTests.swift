@@ -41,7 +41,8 @@ let testCells = """
   """
 
 let cellsUnderTest = [
-  "plain", "leaky", "leaky(gate: scalar)", "leaky(gate: multi)", "gru", "lstm", "gruish", "twostate",
+  "plain", "leaky", "leaky(gate: scalar)", "leaky(gate: multi)", "gru", "lstm", "gruish",
+  "twostate",
 ]
 
 @Suite struct LoweringTests {

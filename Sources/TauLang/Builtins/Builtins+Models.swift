@@ -53,7 +53,8 @@ extension BuiltinRegistry {
         throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
       }
       return .model(
-        ModelValue(network: network, cellText: describeShort(args["cell"]), lowered: lowered))
+        ModelValue(
+          network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
     },
     Builtin(
       "gradient", ["model", "batch"],

@@ -70,6 +70,19 @@ public final class Interpreter {
     }
   }
 
+  /// Parses, checks and runs `file` in a scope of its own that sees only the built-ins and what
+  /// it uses (as a module does), and returns that scope.
+  func runDetached(_ file: SourceFile) throws -> Environment {
+    let (program, syntaxErrors) = Parser.parse(file)
+    if !syntaxErrors.isEmpty { throw DiagnosticList(syntaxErrors) }
+    var checker = Checker(globals: modules.builtinSymbols, modules: modules)
+    let errors = checker.check(program)
+    if !errors.isEmpty { throw DiagnosticList(errors) }
+    let scope = Environment(parent: builtins)
+    _ = try execute(program.statements, in: scope)
+    return scope
+  }
+
   /// Parses and checks `file` without running it.
   @discardableResult
   public func check(_ file: SourceFile) throws(DiagnosticList) -> Program {
@@ -343,6 +356,7 @@ func tensorErrorID(_ error: TensorError) -> DiagnosticID {
   case .indexOutOfRange: return "index.outOfRange"
   case .invalidArgument: return "value.invalid"
   case .lapackFailure: return "linalg.failure"
+  case .invalidFile: return "file.invalid"
   }
 }
 
@@ -360,7 +374,7 @@ extension TensorError {
       return .indexOutOfRange(operation: operation, index: index, shape: shape)
     case .invalidArgument(_, let message):
       return .invalidArgument(operation: operation, message: message)
-    case .lapackFailure: return self
+    case .lapackFailure, .invalidFile: return self
     }
   }
 }

@@ -13,6 +13,8 @@ public struct ModelValue: Sendable {
   /// The cell as written at `rnn`, e.g. `leaky(gate: multi)`.
   public var cellText: String
   public var lowered: LoweredCell
+  /// The cell declaration with its bound arguments, for saving the model's source.
+  public var cell: DeclarationValue
 
   public var dtype: String {
     switch network {

@@ -60,7 +60,7 @@ public final class ModuleLoader {
     return exports
   }
 
-  private var builtinSymbols: [String: Symbol] {
+  var builtinSymbols: [String: Symbol] {
     var symbols: [String: Symbol] = [:]
     for builtin in BuiltinRegistry.all {
       symbols[builtin.name] = Symbol(.function(.builtin(builtin)), isMutable: false)

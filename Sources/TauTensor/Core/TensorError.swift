@@ -15,6 +15,8 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidArgument(operation: String, message: String)
   /// A LAPACK routine reported failure (`info` as returned by LAPACKE).
   case lapackFailure(routine: String, info: Int)
+  /// A tensor file that is truncated, corrupt, or not in the expected format.
+  case invalidFile(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -29,6 +31,8 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
       return "index [\(shown)] is out of range in '\(op)' for shape \(formatShape(shape))"
     case .invalidArgument(let op, let message):
       return "invalid argument to '\(op)': \(message)"
+    case .invalidFile(let path, let reason):
+      return "cannot read '\(path)': \(reason)"
     case .lapackFailure(let routine, let info):
       let cause = info < 0 ? "argument \(-info) was illegal" : "did not converge (info \(info))"
       return "LAPACK \(routine) failed: \(cause)"

@@ -1,0 +1,242 @@
+// Files: tensors as .npy, models and records of tensors as .safetensors. Writes are atomic
+// (a temporary file renamed into place); reads check everything before returning anything.
+import Foundation
+import TauDynamics
+import TauTensor
+
+extension BuiltinRegistry {
+  static let io: [Builtin] = [
+    Builtin(
+      "save", ["value", "path"],
+      "write a tensor (.npy), or a model or record of tensors (.safetensors), atomically"
+    ) { args in
+      let path = try args.string("path")
+      let data: Data
+      switch (args["value"], path.hasSuffix(".npy")) {
+      case (.tensor(let t), true):
+        data = NPY.encode(t)
+      case (_, true):
+        throw args.typeError("value", expected: "a tensor (.npy holds one tensor)")
+      case (_, false) where !path.hasSuffix(".safetensors"):
+        throw Diagnostic(
+          "value.invalid", "the file name must end in .npy or .safetensors, got '\(path)'",
+          at: args.range("path"))
+      case (.model(let model), false):
+        data = try SafetensorsFile(
+          tensors: model.namedParameters, metadata: try modelMetadata(model, args)
+        ).encoded()
+      case (.record(let record), false):
+        data = try SafetensorsFile(tensors: try flattenedTensors(record, args)).encoded()
+      case (.tensor(let t), false):
+        data = try SafetensorsFile(tensors: [("tensor", t)]).encoded()
+      default:
+        throw args.typeError("value", expected: "a tensor, a model or a record of tensors")
+      }
+      do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      } catch {
+        throw Diagnostic(
+          "file.unwritable", "cannot write '\(path)': \(error.localizedDescription)",
+          at: args.range("path"))
+      }
+      return .nothing
+    },
+    Builtin(
+      "load", ["path", "into=none"],
+      "read a .npy tensor, or a .safetensors file: a Tau model (rebuilt), a record of tensors, or weights into an existing model"
+    ) { args in
+      let path = try args.string("path")
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw Diagnostic(
+          "file.unreadable", "cannot read '\(path)': no such file", at: args.range("path"))
+      }
+      if path.hasSuffix(".npy") { return .tensor(try NPY.decode(data, path: path)) }
+      let file = try SafetensorsFile.decode(data, path: path)
+      if case .model(let model) = args["into"] {
+        return .model(try loadWeights(file, into: model, path: path, at: args.range("path")))
+      }
+      if args.isGiven("into") { throw args.typeError("into", expected: "a model") }
+      if file.metadata["tau.cell"] != nil {
+        return .model(try rebuildModel(file, path: path, args: args))
+      }
+      return .record(nestedRecord(file.tensors.map { ($0.name, Value.tensor($0.tensor)) }))
+    },
+  ]
+}
+
+/// Dotted names for a record of tensors (nested records add a level: `a.b`).
+private func flattenedTensors(_ record: Record, _ args: CallArguments, prefix: String = "") throws
+  -> [(name: String, tensor: AnyTensor)]
+{
+  try record.fields.flatMap { field -> [(name: String, tensor: AnyTensor)] in
+    let name = prefix + field.name
+    switch field.value {
+    case .tensor(let t): return [(name, t)]
+    case .record(let inner): return try flattenedTensors(inner, args, prefix: name + ".")
+    default:
+      throw Diagnostic(
+        "type.mismatch", "'\(name)' is a \(field.value.typeName); only tensors can be saved",
+        at: args.range("value"))
+    }
+  }
+}
+
+/// What rebuilding needs: the cell as an expression, the source of the declarations it uses,
+/// the sizes and the dtype.
+private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws -> [String: String] {
+  let stdlib = SearchPath.standardLibraryDirectory(environment: ProcessInfo.processInfo.environment)
+  var files: [SourceFile] = []
+  func collect(_ value: Value) {
+    guard case .declaration(let d) = value else { return }
+    let file = d.declaration.range.file
+    if !files.contains(where: { $0 === file }) { files.append(file) }
+    for argument in d.arguments.values { collect(argument) }
+  }
+  collect(.declaration(model.cell))
+  var source: [String] = []
+  for file in files {
+    let path = URL(fileURLWithPath: file.name).standardizedFileURL.path
+    if let stdlib, path.hasPrefix(URL(fileURLWithPath: stdlib).standardizedFileURL.path + "/") {
+      source.append("use " + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+      continue
+    }
+    // Only what declares: never the file's computations (which may print or train).
+    for statement in Parser.parse(file).program.statements {
+      switch statement.kind {
+      case .use, .declaration, .function: source.append(file.text(of: statement.range))
+      default: break
+      }
+    }
+  }
+  let network: (input: Int, output: Int)
+  switch model.network {
+  case .f32(let m): network = (m.inputSize, m.outputSize)
+  case .f64(let m): network = (m.inputSize, m.outputSize)
+  }
+  return [
+    "tau.cell": try sourceText(.declaration(model.cell), at: args.range("value")),
+    "tau.source": source.joined(separator: "\n"),
+    "tau.hidden": String(model.hidden), "tau.input": String(network.input),
+    "tau.output": String(network.output), "tau.dtype": model.dtype, "tau.version": "1",
+  ]
+}
+
+/// A value written back as Tau source (numbers in full precision).
+private func sourceText(_ value: Value, at range: SourceRange) throws -> String {
+  switch value {
+  case .number(let x): return x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+  case .bool(let b): return b ? "true" : "false"
+  case .string: return describe(value)
+  case .nothing: return "none"
+  case .list(let items):
+    return "[" + (try items.map { try sourceText($0, at: range) }).joined(separator: ", ") + "]"
+  case .declaration(let d):
+    let bound = try d.declaration.parameters.compactMap { p -> String? in
+      guard let argument = d.arguments[p.name] else { return nil }
+      return "\(p.name): \(try sourceText(argument, at: range))"
+    }
+    return d.declaration.name + (bound.isEmpty ? "" : "(" + bound.joined(separator: ", ") + ")")
+  default:
+    throw Diagnostic(
+      "value.invalid",
+      "a model whose cell takes a \(value.typeName) as an argument cannot be saved",
+      at: range)
+  }
+}
+
+/// `load(path)` of a file written by `save(model, …)`: runs the saved declarations, lowers the
+/// cell and installs the weights.
+private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArguments) throws
+  -> ModelValue
+{
+  let meta = file.metadata
+  guard let cell = meta["tau.cell"], let source = meta["tau.source"],
+    let hidden = meta["tau.hidden"].flatMap(Int.init),
+    let input = meta["tau.input"].flatMap(Int.init),
+    let output = meta["tau.output"].flatMap(Int.init)
+  else {
+    throw Diagnostic(
+      "file.invalid", "'\(path)' has incomplete Tau metadata (tau.cell, tau.source, sizes)",
+      at: args.range("path"))
+  }
+  let interpreter = args.interpreter
+  let program = SourceFile(
+    name: path + " (saved source)", text: source + "\nlet saved_cell = " + cell + "\n")
+  let scope = try interpreter.runDetached(program)
+  guard case .declaration(let declaration)? = scope.lookup("saved_cell") else {
+    throw Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: args.range("path"))
+  }
+  let lowered = try interpreter.lowerCell(
+    declaration, hidden: hidden, input: input, at: args.callRange)
+  let placeholder = ModelValue(
+    network: meta["tau.dtype"] == "f64"
+      ? .f64(
+        try RecurrentModel(
+          step: lowered.graph, parameters: try zeroParameters(lowered),
+          readout: try .zeros([output, hidden]), stateSizes: lowered.stateSizes, inputSize: input))
+      : .f32(
+        try RecurrentModel(
+          step: lowered.graph,
+          parameters: try zeroParameters(lowered).mapValues { AnyTensor.f64($0).asFloat },
+          readout: try .zeros([output, hidden]), stateSizes: lowered.stateSizes, inputSize: input)),
+    cellText: cell, lowered: lowered, cell: declaration)
+  return try loadWeights(file, into: placeholder, path: path, at: args.range("path"))
+}
+
+private func zeroParameters(_ lowered: LoweredCell) throws -> [String: Tensor<Double>] {
+  var parameters: [String: Tensor<Double>] = [:]
+  for p in lowered.parameters { parameters[p.name] = try .zeros(p.shape) }
+  return parameters
+}
+
+/// A copy of `model` with every parameter taken from `file` (by dotted name), converted to the
+/// model's dtype. All names and shapes are checked first, so nothing is half-loaded.
+private func loadWeights(
+  _ file: SafetensorsFile, into model: ModelValue, path: String, at range: SourceRange
+)
+  throws -> ModelValue
+{
+  let expected = model.namedParameters
+  let names = Set(expected.map(\.name))
+  if let extra = file.tensors.first(where: { !names.contains($0.name) }) {
+    throw Diagnostic(
+      "file.mismatch", "'\(path)' has '\(extra.name)', which the model does not have", at: range,
+      hint: "the model's parameters are: \(expected.map(\.name).joined(separator: ", "))")
+  }
+  for (name, tensor) in expected {
+    guard let stored = file[name] else {
+      throw Diagnostic("file.mismatch", "'\(path)' lacks '\(name)'", at: range)
+    }
+    guard stored.shape == tensor.shape else {
+      throw Diagnostic(
+        "file.mismatch",
+        "'\(name)' is \(formatShape(stored.shape)) in '\(path)' but \(formatShape(tensor.shape)) in the model",
+        at: range)
+    }
+  }
+  var result = model
+  do {
+    switch model.network {
+    case .f32(var network):
+      for (name, _) in expected {
+        network = try network.replacing(
+          modelKey(name), with: file[name]?.asFloat ?? .init([Float]()))
+      }
+      result.network = .f32(network)
+    case .f64(var network):
+      for (name, _) in expected {
+        network = try network.replacing(
+          modelKey(name), with: file[name]?.asDouble ?? .init([Double]()))
+      }
+      result.network = .f64(network)
+    }
+  } catch let error as TensorError {
+    throw Diagnostic("file.mismatch", error.description, at: range)
+  }
+  return result
+}
+
+/// `cell.gate.Wr` → `gate.Wr`; `readout.Wo` → `readout`, as RecurrentModel names them.
+private func modelKey(_ dotted: String) -> String {
+  dotted == "readout.Wo" ? "readout" : String(dotted.dropFirst("cell.".count))
+}
