@@ -1,0 +1,117 @@
+// Running a plan: one pass over its instructions, reading bound inputs and writing the arena.
+import TauTensor
+
+extension Plan {
+  /// Runs the plan with node values written to `arena` (at least `arenaSize` elements).
+  public func run(arena: UnsafeMutablePointer<Scalar>) throws(GraphError) {
+    for slot in inputKinds.indices where inputPointers[slot] == nil {
+      throw GraphError(message: "plan input \(inputKinds[slot]) is not bound", origin: nil)
+    }
+    for slot in accumulated.indices where accumulatorPointers[slot] == nil {
+      throw GraphError(message: "plan accumulator \(slot) is not bound", origin: nil)
+    }
+    for instruction in instructions { execute(instruction, arena) }
+  }
+
+  private func size(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
+  private func rows(_ id: NodeID) -> Int { graph[id].isBatched ? batch : 1 }
+
+  private func execute(_ instruction: Instruction, _ arena: UnsafeMutablePointer<Scalar>) {
+    func p(_ id: NodeID) -> UnsafeMutablePointer<Scalar> { pointer(id, in: arena) }
+    switch instruction {
+    case .unary(let op, let x, let y):
+      RawKernels.unary(op, p(x), p(y), count: size(y) * rows(y))
+    case .binary(let op, let a, let b, let y):
+      let columns = size(y)
+      let (aRow, aColumn) = strides(a, columns: columns)
+      let (bRow, bColumn) = strides(b, columns: columns)
+      RawKernels.binary(
+        op, p(a), aRow: aRow, aColumn: aColumn, p(b), bRow: bRow, bColumn: bColumn, p(y),
+        rows: rows(y), columns: columns)
+    case .matvec(let w, let v, let y):
+      let (n, m) = (graph[w].shape[0], graph[w].shape[1])
+      if !graph[w].isBatched {
+        // Y [B×n] = V [B×m] · Wᵀ: the whole batch in one GEMM.
+        Scalar.gemm(
+          transposeA: false, transposeB: true, m: rows(v), n: n, k: m, alpha: 1, a: p(v), lda: m,
+          b: p(w), ldb: m, beta: 0, c: p(y), ldc: n)
+      } else {
+        for b in 0..<batch {
+          Scalar.gemm(
+            transposeA: false, transposeB: true, m: 1, n: n, k: m, alpha: 1,
+            a: p(v) + (graph[v].isBatched ? b * m : 0), lda: m, b: p(w) + b * n * m, ldb: m,
+            beta: 0, c: p(y) + b * n, ldc: n)
+        }
+      }
+    case .vecmat(let v, let w, let y):
+      let (n, m) = (graph[w].shape[0], graph[w].shape[1])
+      if !graph[w].isBatched {
+        // Y [B×m] = V [B×n] · W.
+        Scalar.gemm(
+          transposeA: false, transposeB: false, m: rows(v), n: m, k: n, alpha: 1, a: p(v), lda: n,
+          b: p(w), ldb: m, beta: 0, c: p(y), ldc: m)
+      } else {
+        for b in 0..<batch {
+          Scalar.gemm(
+            transposeA: false, transposeB: false, m: 1, n: m, k: n, alpha: 1,
+            a: p(v) + (graph[v].isBatched ? b * n : 0), lda: n, b: p(w) + b * n * m, ldb: m,
+            beta: 0, c: p(y) + b * m, ldc: m)
+        }
+      }
+    case .outer(let u, let v, let y):
+      let (n, m) = (size(u), size(v))
+      for b in 0..<rows(y) {
+        RawKernels.binary(
+          .multiply, p(u) + (graph[u].isBatched ? b * n : 0), aRow: 1, aColumn: 0,
+          p(v) + (graph[v].isBatched ? b * m : 0), bRow: 0, bColumn: 1, p(y) + b * n * m,
+          rows: n, columns: m)
+      }
+    case .dot(let a, let b, let y):
+      let n = size(a)
+      if graph[a].isBatched || !graph[b].isBatched {
+        RawKernels.rowDot(p(a), p(b), bRow: graph[b].isBatched ? n : 0, p(y), rows: rows(y), columns: n)
+      } else {
+        RawKernels.rowDot(p(b), p(a), bRow: 0, p(y), rows: rows(y), columns: n)
+      }
+    case .sum(let a, let y):
+      RawKernels.rowSum(p(a), p(y), rows: rows(y), columns: size(a), accumulate: false)
+    case .broadcast(let s, let y):
+      let n = size(y)
+      for b in 0..<rows(y) {
+        (p(y) + b * n).update(repeating: p(s)[graph[s].isBatched ? b : 0], count: n)
+      }
+    case .concat(let pieces, let y):
+      let total = size(y)
+      for b in 0..<rows(y) {
+        var start = 0
+        for piece in pieces {
+          let n = size(piece)
+          (p(y) + b * total + start).update(from: p(piece) + (graph[piece].isBatched ? b * n : 0), count: n)
+          start += n
+        }
+      }
+    case .slice(let x, let y, let start):
+      let (n, count) = (size(x), size(y))
+      for b in 0..<rows(y) {
+        (p(y) + b * count).update(from: p(x) + (graph[x].isBatched ? b * n : 0) + start, count: count)
+      }
+    case .accumulateOuter(let u, let v, let slot):
+      // Σ_b u_b v_bᵀ = Uᵀ V, added to the total.
+      let (n, m) = (size(u), size(v))
+      guard let total = accumulatorPointers[slot] else { return }
+      Scalar.gemm(
+        transposeA: true, transposeB: false, m: n, n: m, k: batch, alpha: 1, a: p(u), lda: n,
+        b: p(v), ldb: m, beta: 1, c: total, ldc: m)
+    case .accumulateSum(let x, let slot):
+      guard let total = accumulatorPointers[slot] else { return }
+      RawKernels.columnSum(p(x), total, rows: rows(x), columns: size(x))
+    }
+  }
+
+  /// Row and column strides of operand `id` in a binary instruction with `columns` per row.
+  private func strides(_ id: NodeID, columns: Int) -> (Int, Int) {
+    let n = size(id)
+    let columnStride = n == 1 && columns > 1 ? 0 : 1
+    return (graph[id].isBatched ? n : 0, columnStride)
+  }
+}

@@ -1,0 +1,99 @@
+// A plan: a graph compiled for one batch size and precision into a flat list of instructions over
+// preallocated buffers. Matrix–vector products over the batch become single GEMMs, gradients of
+// shared parameters accumulate straight into their totals with GEMM (beta = 1), and running a
+// plan allocates nothing.
+import TauTensor
+
+/// A compiled graph. Values of batched nodes occupy `batch × size` elements of an arena that the
+/// caller provides (one per time step, so a forward pass keeps what the backward pass needs);
+/// inputs and parameters are bound as pointers.
+public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
+  // @unchecked: a plan's bindings are set and read by the one thread that runs it.
+  public let graph: Graph
+  public let batch: Int
+  /// Elements of arena one run needs.
+  public let arenaSize: Int
+
+  enum Location {
+    case arena(Int)
+    case input(Int)
+    case constant(Int)
+  }
+
+  enum Instruction {
+    case unary(UnaryOperation, NodeID, NodeID)
+    case binary(BinaryOperation, NodeID, NodeID, NodeID)
+    case matvec(NodeID, NodeID, NodeID)  // W, v → y
+    case vecmat(NodeID, NodeID, NodeID)  // v, W → y
+    case outer(NodeID, NodeID, NodeID)
+    case dot(NodeID, NodeID, NodeID)
+    case sum(NodeID, NodeID)
+    case broadcast(NodeID, NodeID)
+    case concat([NodeID], NodeID)
+    case slice(NodeID, NodeID, start: Int)
+    /// accumulator[slot] += Σ_b u_b ⊗ v_b, one GEMM.
+    case accumulateOuter(NodeID, NodeID, slot: Int)
+    /// accumulator[slot] += Σ_b value_b (or += value for an unbatched value).
+    case accumulateSum(NodeID, slot: Int)
+  }
+
+  let locations: [Location]
+  let instructions: [Instruction]
+  /// The input kinds in slot order; bind each before running.
+  public let inputKinds: [InputKind]
+  let inputPointers: UnsafeMutablePointer<UnsafePointer<Scalar>?>
+  let constants: UnsafeMutablePointer<Scalar>
+  let constantCount: Int
+  /// Accumulated outputs: for slot i, the node whose batch sum is added to `accumulators[i]`.
+  public let accumulated: [NodeID]
+  let accumulatorPointers: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>?>
+  private var arena: UnsafeMutablePointer<Scalar>?
+
+  init(
+    graph: Graph, batch: Int, arenaSize: Int, locations: [Location], instructions: [Instruction],
+    inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID]
+  ) {
+    self.graph = graph
+    self.batch = batch
+    self.arenaSize = arenaSize
+    self.locations = locations
+    self.instructions = instructions
+    self.inputKinds = inputKinds
+    self.accumulated = accumulated
+    inputPointers = .allocate(capacity: Swift.max(1, inputKinds.count))
+    inputPointers.initialize(repeating: nil, count: Swift.max(1, inputKinds.count))
+    constantCount = constantValues.count
+    constants = .allocate(capacity: Swift.max(1, constantValues.count))
+    for (i, c) in constantValues.enumerated() { (constants + i).initialize(to: Scalar(c)) }
+    accumulatorPointers = .allocate(capacity: Swift.max(1, accumulated.count))
+    accumulatorPointers.initialize(repeating: nil, count: Swift.max(1, accumulated.count))
+  }
+
+  deinit {
+    inputPointers.deallocate()
+    constants.deallocate()
+    accumulatorPointers.deallocate()
+  }
+
+  /// Binds input slot `slot` (see `inputKinds`) to `pointer`, valid while the plan runs.
+  public func bind(_ slot: Int, to pointer: UnsafePointer<Scalar>) { inputPointers[slot] = pointer }
+
+  /// The slot of an input kind, if the graph has that input.
+  public func slot(of kind: InputKind) -> Int? { inputKinds.firstIndex(of: kind) }
+
+  /// Binds accumulator `slot` (see `accumulated`) to a buffer of the node's per-sample size.
+  public func bindAccumulator(_ slot: Int, to pointer: UnsafeMutablePointer<Scalar>) {
+    accumulatorPointers[slot] = pointer
+  }
+
+  /// Where node `id`'s value is after a run in `arena`.
+  public func pointer(_ id: NodeID, in arena: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Scalar> {
+    switch locations[id.index] {
+    case .arena(let offset): return arena + offset
+    case .input(let slot):
+      // `run` refuses to start with an unbound input, so the fallback is never read.
+      return UnsafeMutablePointer(mutating: inputPointers[slot] ?? UnsafePointer(constants))
+    case .constant(let index): return constants + index
+    }
+  }
+}
