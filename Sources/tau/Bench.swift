@@ -4,7 +4,7 @@ import TauTensor
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure the tensor runtime (GEMM, elementwise, batched matmul).",
+    abstract: "Measure the tensor runtime (GEMM, elementwise, batched matmul) and training steps.",
     discussion: """
       Prints one line per figure: name, value and unit separated by tabs, e.g.
         gemm/f32/1024\t185.3\tGFLOP/s
@@ -19,8 +19,9 @@ struct Bench: ParsableCommand {
   var seconds: Double = 0.5
 
   func run() throws {
-    let suite = TensorBenchmarks(minimumSeconds: seconds)
-    for benchmark in suite.all where filter.map(benchmark.name.contains) ?? true {
+    let benchmarks =
+      TensorBenchmarks(minimumSeconds: seconds).all + ModelBenchmarks(minimumSeconds: seconds).all
+    for benchmark in benchmarks where filter.map(benchmark.name.contains) ?? true {
       let figure = try benchmark.measure()
       print("\(benchmark.name)\t\(formatFigure(figure.value))\t\(figure.unit)")
     }

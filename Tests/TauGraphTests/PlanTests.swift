@@ -22,7 +22,9 @@ func runPlan(
   defer { arena.deallocate() }
   try withExtendedLifetime(keep) {
     for slot in totals.indices {
-      totals[slot].withUnsafeMutableBufferPointer { plan.bindAccumulator(slot, to: $0.baseAddress!) }
+      totals[slot].withUnsafeMutableBufferPointer {
+        plan.bindAccumulator(slot, to: $0.baseAddress!)
+      }
     }
     try plan.run(arena: arena)
   }
@@ -31,7 +33,8 @@ func runPlan(
     let shape = node.isBatched ? [batch] + node.shape : node.shape
     let count = shape.reduce(1, *)
     let p = plan.pointer(NodeID(index), in: arena)
-    values[index] = try Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: p, count: count)))
+    values[index] = try Tensor(
+      shape: shape, scalars: Array(UnsafeBufferPointer(start: p, count: count)))
   }
   return (values, totals)
 }
@@ -44,7 +47,8 @@ func runPlan(
     let reference = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
     let (values, _) = try runPlan(graph, inputs: inputs, batch: 4)
     for (index, expected) in reference.enumerated() where values[index] != nil {
-      #expect(maxAbsDifference(try #require(values[index]), expected) < 1e-13, "\(cell) node \(index)")
+      #expect(
+        maxAbsDifference(try #require(values[index]), expected) < 1e-13, "\(cell) node \(index)")
     }
   }
 
@@ -63,7 +67,9 @@ func runPlan(
       guard case .input(let kind) = node.op else { continue }
       switch kind {
       case .primal(let id): backwardInputs[kind] = primal[id.index]
-      case .seed: backwardInputs[kind] = try Tensor<Double>.uniform([batch, 5], from: -1, to: 1, using: &stream)
+      case .seed:
+        backwardInputs[kind] = try Tensor<Double>.uniform(
+          [batch, 5], from: -1, to: 1, using: &stream)
       default: backwardInputs[kind] = inputs[kind]
       }
     }
@@ -76,7 +82,9 @@ func runPlan(
     for (slot, id) in accumulated.enumerated() {
       var expected = reference[id.index]
       if pullback.graph[id].isBatched { expected = try expected.sum(along: [0]) }
-      #expect(maxAbsDifference(totals[slot], try expected.broadcast(to: totals[slot].shape).contiguous()) < 1e-12, "\(cell) parameter \(slot)")
+      #expect(
+        maxAbsDifference(totals[slot], try expected.broadcast(to: totals[slot].shape).contiguous())
+          < 1e-12, "\(cell) parameter \(slot)")
     }
   }
 
@@ -95,7 +103,8 @@ func runPlan(
     let spread = try g.add(.broadcast(6), [try g.add(.binary(.add), [t, try g.add(.sum, [part])])])
     let o = try g.add(.outer, [x, y])
     g.outputs = [
-      try g.add(.binary(.power), [try g.add(.unary(.softplus), [spread]), try g.add(.constant(2))]),
+      try g.add(
+        .binary(.power), [try g.add(.unary(.softplus), [spread]), try g.add(.constant(2))]),
       try g.add(.binary(.subtract), [v, try g.add(.constant(1))]),  // unbatched only
       o,
     ]
@@ -103,7 +112,9 @@ func runPlan(
     let reference = try ReferenceEvaluator.evaluate(g, inputs: inputs)
     let (values, _) = try runPlan(g, inputs: inputs, batch: 3)
     for (index, expected) in reference.enumerated() where values[index] != nil {
-      #expect(maxAbsDifference(try #require(values[index]), expected) < 1e-13, "node \(index): \(g.nodes[index].op)")
+      #expect(
+        maxAbsDifference(try #require(values[index]), expected) < 1e-13,
+        "node \(index): \(g.nodes[index].op)")
     }
   }
 

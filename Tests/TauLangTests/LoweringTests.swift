@@ -76,6 +76,28 @@ let cellsUnderTest = [
     }
   }
 
+  /// The compiled forward and backward passes against the reference evaluator, which the
+  /// finite-difference test above checks independently.
+  @Test(arguments: cellsUnderTest)
+  func compiledTrainingMatchesTheReference(_ cell: String) throws {
+    let net = try model(
+      "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 5, input: 3, output: 2, seed: 4, dtype: \"f64\")"
+    )
+    var stream = RandomStream(seed: 6)
+    let inputs = try Tensor<Double>.normal([3, 7, 3], using: &stream)
+    let targets = try Tensor<Double>.normal([3, 2], using: &stream)
+    let compiled = try net.forward(inputs)
+    let reference = try net.referenceForward(inputs)
+    #expect(maxDifference(compiled.states, reference.states) < 1e-13)
+    let (loss, gradients) = try net.gradient(inputs: inputs, targets: targets)
+    let (referenceLoss, referenceGradients) = try net.referenceGradient(
+      inputs: inputs, targets: targets)
+    #expect(Swift.abs(loss - referenceLoss) < 1e-13)
+    for (name, expected) in referenceGradients {
+      #expect(maxDifference(try #require(gradients[name]), expected) < 1e-12, "\(cell) \(name)")
+    }
+  }
+
   @Test(arguments: ["plain", "leaky", "leaky(gate: scalar)", "leaky(gate: multi)", "gruish"])
   func jacobianMatchesFiniteDifferencesOfTheStep(_ cell: String) throws {
     let net = try model(
@@ -157,4 +179,9 @@ let cellsUnderTest = [
   func errorsPointIntoTheDeclaration(source: String, id: String) {
     #expect(runSnippet(source).ids == [id])
   }
+}
+
+func maxDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
+  guard a.shape == b.shape else { return .infinity }
+  return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
 }

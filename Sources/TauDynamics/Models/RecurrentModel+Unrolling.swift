@@ -1,9 +1,10 @@
-// Running a model over sequences (the forward pass) and differentiating the loss through time.
+// The reference unrolling: every step through the reference evaluator, allocating freely. The
+// compiled path (RecurrentModel+Training.swift) is tested against it.
 import TauGraph
 import TauTensor
 
-/// What one forward pass keeps: every step's node values, for the backward pass.
-public struct Trajectory<Scalar: TensorScalar>: Sendable {
+/// What one reference forward pass keeps: every step's node values, for the backward pass.
+struct ReferenceTrajectory<Scalar: TensorScalar>: Sendable {
   /// `steps[t][k]`: the value of step-graph node k at step t (t = 0 is the first input).
   public var steps: [[Tensor<Scalar>]]
   /// Hidden states h_1 … h_T, [B × T × n].
@@ -13,8 +14,8 @@ public struct Trajectory<Scalar: TensorScalar>: Sendable {
 }
 
 extension RecurrentModel {
-  /// Runs the model over `inputs` [B × T × m] from zero states.
-  public func forward(_ inputs: Tensor<Scalar>) throws -> Trajectory<Scalar> {
+  /// Runs the model over `inputs` [B × T × m] from zero states, node by node.
+  func referenceForward(_ inputs: Tensor<Scalar>) throws -> ReferenceTrajectory<Scalar> {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1 else {
       throw TensorError.shapeMismatch(
         operation: "forward", lhs: inputs.shape, rhs: [-1, -1, inputSize])
@@ -35,16 +36,15 @@ extension RecurrentModel {
       steps.append(nodeValues)
     }
     let output = try states[0].matmul(readout.transposed())
-    return Trajectory(
+    return ReferenceTrajectory(
       steps: steps, states: try Tensor.stacking(hidden, along: 1), output: output)
   }
 
-  /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
-  /// to every parameter (by name; the readout as `readout`), by backpropagation through time.
-  public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
+  /// The loss and its gradient like `gradient(inputs:targets:)`, through the reference evaluator.
+  func referenceGradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
-    let trajectory = try forward(inputs)
+    let trajectory = try referenceForward(inputs)
     guard targets.shape == trajectory.output.shape else {
       throw TensorError.shapeMismatch(
         operation: "loss", lhs: trajectory.output.shape, rhs: targets.shape)

@@ -17,6 +17,8 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   public private(set) var readout: Tensor<Scalar>
   public let stateSizes: [Int]
   public let inputSize: Int
+  /// Compiled plans by batch size, shared by copies of this model (same graph, any weights).
+  let plans = PlanCache<Scalar>()
 
   public init(
     step: Graph, parameters: [String: Tensor<Scalar>], readout: Tensor<Scalar>,

@@ -6,10 +6,13 @@ extension Plan {
   /// Compiles `graph` for `batch` samples. Each node of `accumulating` (per-sample values, such
   /// as a shared parameter's cotangent) is summed over the batch into an accumulator instead of
   /// being stored; an outer product of batched vectors becomes one GEMM with beta = 1.
-  public static func compile(_ graph: Graph, batch: Int, accumulating: [NodeID] = []) throws(GraphError)
+  public static func compile(_ graph: Graph, batch: Int, accumulating: [NodeID] = [])
+    throws(GraphError)
     -> Plan
   {
-    guard batch > 0 else { throw GraphError(message: "a plan needs a batch of at least 1", origin: nil) }
+    guard batch > 0 else {
+      throw GraphError(message: "a plan needs a batch of at least 1", origin: nil)
+    }
     var uses = [Int](repeating: 0, count: graph.nodes.count)
     for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
     for output in graph.outputs { uses[output.index] += 1 }
@@ -19,7 +22,8 @@ extension Plan {
     var instructionsAfter: [Instruction] = []
     func accumulate(_ id: NodeID, slot: Int) {
       let node = graph[id]
-      if case .outer = node.op, node.inputs.allSatisfy({ graph[$0].isBatched }), uses[id.index] == 0 {
+      if case .outer = node.op, node.inputs.allSatisfy({ graph[$0].isBatched }), uses[id.index] == 0
+      {
         accumulatedOnly.insert(id.index)
         instructionsAfter.append(.accumulateOuter(node.inputs[0], node.inputs[1], slot: slot))
         return
@@ -84,7 +88,8 @@ extension Plan {
       case .transpose, .matmat, .scaleRows, .scaleColumns, .addDiagonal, .diagonal, .concatRows,
         .sliceRows:
         throw GraphError(
-          message: "plans do not run matrix-valued operations yet (\(node.op)); use the reference evaluator",
+          message:
+            "plans do not run matrix-valued operations yet (\(node.op)); use the reference evaluator",
           origin: node.origin)
       case .input, .constant:
         break

@@ -69,7 +69,8 @@ extension Plan {
     case .dot(let a, let b, let y):
       let n = size(a)
       if graph[a].isBatched || !graph[b].isBatched {
-        RawKernels.rowDot(p(a), p(b), bRow: graph[b].isBatched ? n : 0, p(y), rows: rows(y), columns: n)
+        RawKernels.rowDot(
+          p(a), p(b), bRow: graph[b].isBatched ? n : 0, p(y), rows: rows(y), columns: n)
       } else {
         RawKernels.rowDot(p(b), p(a), bRow: 0, p(y), rows: rows(y), columns: n)
       }
@@ -86,14 +87,16 @@ extension Plan {
         var start = 0
         for piece in pieces {
           let n = size(piece)
-          (p(y) + b * total + start).update(from: p(piece) + (graph[piece].isBatched ? b * n : 0), count: n)
+          (p(y) + b * total + start).update(
+            from: p(piece) + (graph[piece].isBatched ? b * n : 0), count: n)
           start += n
         }
       }
     case .slice(let x, let y, let start):
       let (n, count) = (size(x), size(y))
       for b in 0..<rows(y) {
-        (p(y) + b * count).update(from: p(x) + (graph[x].isBatched ? b * n : 0) + start, count: count)
+        (p(y) + b * count).update(
+          from: p(x) + (graph[x].isBatched ? b * n : 0) + start, count: count)
       }
     case .accumulateOuter(let u, let v, let slot):
       // Σ_b u_b v_bᵀ = Uᵀ V, added to the total.

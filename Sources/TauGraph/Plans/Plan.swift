@@ -87,7 +87,9 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   /// Where node `id`'s value is after a run in `arena`.
-  public func pointer(_ id: NodeID, in arena: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Scalar> {
+  public func pointer(_ id: NodeID, in arena: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<
+    Scalar
+  > {
     switch locations[id.index] {
     case .arena(let offset): return arena + offset
     case .input(let slot):

@@ -1,0 +1,251 @@
+// The compiled forward pass and backpropagation through time: the step graph and its pullback
+// run as plans over one preallocated workspace, with no allocation inside the time loop.
+import Synchronization
+import TauGraph
+import TauTensor
+
+/// The result of a forward pass: hidden states and output, plus what the backward pass reads.
+public struct Trajectory<Scalar: TensorScalar>: Sendable {
+  /// Hidden states h_1 … h_T, [B × T × n].
+  public var states: Tensor<Scalar>
+  /// ŷ = W_o h_T, [B × output].
+  public var output: Tensor<Scalar>
+  let workspace: Workspace<Scalar>
+}
+
+/// The step graph's plans for one batch size, compiled once and shared by copies of a model.
+final class CompiledStep<Scalar: TensorScalar>: @unchecked Sendable {
+  // @unchecked: immutable after construction; plans are only run by one thread at a time
+  // (a model is not trained concurrently with itself).
+  let forward: Plan<Scalar>
+  let backward: Plan<Scalar>
+  let pullback: PullbackGraph
+  /// Step-graph node of each state input (nil when the step does not read that state).
+  let stateInputs: [NodeID?]
+  let parameterNames: [String]
+
+  init(step: Graph, stateCount: Int, batch: Int) throws {
+    forward = try Plan.compile(step, batch: batch)
+    stateInputs = (0..<stateCount).map { i in step.inputs { $0 == .state(i) }.first }
+    let parameters = step.parameters
+    parameterNames = parameters.map(\.name)
+    pullback = try step.vjp(wrt: stateInputs.compactMap { $0 } + parameters.map(\.id))
+    let stateCotangents = stateInputs.compactMap { $0 }.count
+    backward = try Plan.compile(
+      pullback.graph, batch: batch,
+      accumulating: Array(pullback.cotangents.dropFirst(stateCotangents)))
+  }
+}
+
+/// Compiled steps by batch size.
+final class PlanCache<Scalar: TensorScalar>: Sendable {
+  private let plans = Mutex<[Int: CompiledStep<Scalar>]>([:])
+
+  func step(for model: RecurrentModel<Scalar>, batch: Int) throws -> CompiledStep<Scalar> {
+    if let cached = plans.withLock({ $0[batch] }) { return cached }
+    let compiled = try CompiledStep<Scalar>(
+      step: model.step, stateCount: model.stateSizes.count, batch: batch)
+    plans.withLock { $0[batch] = compiled }
+    return compiled
+  }
+}
+
+/// The memory of one forward pass: a plan arena and an input row per step, the parameters, and
+/// zero initial states.
+final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
+  // @unchecked: written during one forward pass, then only read by the matching backward pass.
+  let compiled: CompiledStep<Scalar>
+  let batch: Int
+  let length: Int
+  let stepStride: Int
+  let inputSize: Int
+  let memory: UnsafeMutablePointer<Scalar>
+  let parameters: UnsafeMutablePointer<Scalar>
+  let parameterOffsets: [String: Int]
+  let zeros: UnsafeMutablePointer<Scalar>
+
+  init(compiled: CompiledStep<Scalar>, model: RecurrentModel<Scalar>, batch: Int, length: Int) {
+    self.compiled = compiled
+    self.batch = batch
+    self.length = length
+    inputSize = model.inputSize
+    stepStride = compiled.forward.arenaSize + batch * model.inputSize
+    memory = .allocate(capacity: Swift.max(1, length * stepStride))
+    var offsets: [String: Int] = [:]
+    var total = 0
+    for name in compiled.parameterNames {
+      offsets[name] = total
+      total += model.parameters[name]?.count ?? 0
+    }
+    parameterOffsets = offsets
+    let block = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, total))
+    for name in compiled.parameterNames {
+      guard let tensor = model.parameters[name], let offset = offsets[name] else { continue }
+      tensor.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress {
+          (block + offset).initialize(from: base, count: source.count)
+        }
+      }
+    }
+    parameters = block
+    let widest = model.stateSizes.max() ?? 0
+    zeros = .allocate(capacity: Swift.max(1, batch * widest))
+    zeros.initialize(repeating: 0, count: Swift.max(1, batch * widest))
+  }
+
+  deinit {
+    memory.deallocate()
+    parameters.deallocate()
+    zeros.deallocate()
+  }
+
+  func arena(_ t: Int) -> UnsafeMutablePointer<Scalar> { memory + t * stepStride }
+  func inputRow(_ t: Int) -> UnsafeMutablePointer<Scalar> { arena(t) + compiled.forward.arenaSize }
+}
+
+extension RecurrentModel {
+  /// Runs the model over `inputs` [B × T × m] from zero states (compiled; see `forward`'s
+  /// reference twin in the tests).
+  public func forward(_ inputs: Tensor<Scalar>) throws -> Trajectory<Scalar> {
+    guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1, inputs.shape[0] >= 1
+    else {
+      throw TensorError.shapeMismatch(
+        operation: "forward", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+    }
+    let (batch, length, m) = (inputs.shape[0], inputs.shape[1], inputSize)
+    let compiled = try plans.step(for: self, batch: batch)
+    let workspace = Workspace(compiled: compiled, model: self, batch: batch, length: length)
+    let plan = compiled.forward
+    for (slot, kind) in plan.inputKinds.enumerated() {
+      if case .parameter(let name) = kind, let offset = workspace.parameterOffsets[name] {
+        plan.bind(slot, to: workspace.parameters + offset)
+      }
+    }
+    let inputSlot = plan.slot(of: .input)
+    let stateSlots = (0..<stateSizes.count).map { plan.slot(of: .state($0)) }
+    let n = hiddenSize
+    var hidden = try Tensor<Scalar>.zeros([batch, length, n])
+    try inputs.withUnsafeBufferPointer { x in
+      try hidden.withUnsafeMutableBufferPointer { h in
+        for t in 0..<length {
+          try checkCancellation()
+          let row = workspace.inputRow(t)
+          for b in 0..<batch {
+            (row + b * m).update(from: x.baseAddress! + (b * length + t) * m, count: m)
+          }
+          if let inputSlot { plan.bind(inputSlot, to: row) }
+          for (i, slot) in stateSlots.enumerated() {
+            guard let slot else { continue }
+            plan.bind(
+              slot,
+              to: t == 0
+                ? workspace.zeros : plan.pointer(step.outputs[i], in: workspace.arena(t - 1)))
+          }
+          try plan.run(arena: workspace.arena(t))
+          let state = plan.pointer(step.outputs[0], in: workspace.arena(t))
+          for b in 0..<batch {
+            (h.baseAddress! + (b * length + t) * n).update(from: state + b * n, count: n)
+          }
+        }
+      }
+    }
+    let last = try hidden.selecting(length - 1, along: 1).contiguous()
+    return Trajectory(
+      states: hidden, output: try last.matmul(readout.transposed()), workspace: workspace)
+  }
+
+  /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
+  /// to every parameter (by name; the readout as `readout`), by backpropagation through time.
+  public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
+    loss: Scalar, gradients: [String: Tensor<Scalar>]
+  ) {
+    let trajectory = try forward(inputs)
+    guard targets.shape == trajectory.output.shape else {
+      throw TensorError.shapeMismatch(
+        operation: "loss", lhs: trajectory.output.shape, rhs: targets.shape)
+    }
+    let residual = try trajectory.output - targets
+    let count = Scalar(residual.count)
+    let loss = try residual.squared().sum().item() / count
+    let outputCotangent = residual * (2 / count)
+    let workspace = trajectory.workspace
+    let compiled = workspace.compiled
+    let (batch, length) = (workspace.batch, workspace.length)
+    var gradients: [String: Tensor<Scalar>] = [
+      "readout": try outputCotangent.transposed().matmul(
+        try trajectory.states.selecting(length - 1, along: 1))
+    ]
+    // Cotangents of the states, one buffer each, updated in place step by step.
+    var cotangents = try stateSizes.enumerated().map { i, size in
+      i == 0 ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])
+    }
+    var totals = try compiled.parameterNames.map {
+      try Tensor<Scalar>.zeros(parameters[$0]?.shape ?? [])
+    }
+    let plan = compiled.backward
+    let forwardPlan = compiled.forward
+    let arena = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, plan.arenaSize))
+    defer { arena.deallocate() }
+    let readStates = compiled.stateInputs.enumerated().compactMap {
+      $0.element == nil ? nil : $0.offset
+    }
+    try withMutablePointers(&cotangents) { seeds in
+      try withMutablePointers(&totals) { accumulators in
+        for slot in plan.accumulated.indices { plan.bindAccumulator(slot, to: accumulators[slot]) }
+        for t in stride(from: length - 1, through: 0, by: -1) {
+          try checkCancellation()
+          for (slot, kind) in plan.inputKinds.enumerated() {
+            switch kind {
+            case .seed(let name):
+              plan.bind(slot, to: seeds[Int(name.dropFirst(2)) ?? 0])
+            case .parameter(let name):
+              plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
+            case .primal(let id):
+              plan.bind(slot, to: primal(id, at: t, workspace, forwardPlan))
+            default:
+              break
+            }
+          }
+          try plan.run(arena: arena)
+          // The cotangents of the states read by this step flow to the previous step.
+          for (position, state) in readStates.enumerated() {
+            let source = plan.pointer(compiled.pullback.cotangents[position], in: arena)
+            seeds[state].update(from: source, count: batch * stateSizes[state])
+          }
+        }
+      }
+    }
+    for (index, name) in compiled.parameterNames.enumerated() { gradients[name] = totals[index] }
+    return (loss, gradients)
+  }
+
+  /// Where the backward pass reads forward value `id` of step `t`.
+  private func primal(
+    _ id: NodeID, at t: Int, _ workspace: Workspace<Scalar>, _ plan: Plan<Scalar>
+  ) -> UnsafePointer<Scalar> {
+    if case .input(let kind) = step[id].op {
+      switch kind {
+      case .state(let i):
+        return UnsafePointer(
+          t == 0 ? workspace.zeros : plan.pointer(step.outputs[i], in: workspace.arena(t - 1)))
+      case .input: return UnsafePointer(workspace.inputRow(t))
+      case .parameter(let name):
+        return UnsafePointer(workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
+      default: break
+      }
+    }
+    return UnsafePointer(plan.pointer(id, in: workspace.arena(t)))
+  }
+}
+
+/// Calls `body` with the base address of every tensor's (unique, contiguous) storage.
+private func withMutablePointers<S: TensorScalar, R>(
+  _ tensors: inout [Tensor<S>], _ body: ([UnsafeMutablePointer<S>]) throws -> R
+) rethrows -> R {
+  var pointers: [UnsafeMutablePointer<S>] = []
+  for index in tensors.indices {
+    tensors[index].withUnsafeMutableBufferPointer { pointers.append($0.baseAddress!) }
+  }
+  // The tensors are uniquely owned and not touched until `body` returns, so the storage stays put.
+  return try body(pointers)
+}
