@@ -1,5 +1,6 @@
 // Elementwise operations against hand-computed values (constants from Python's math module),
 // broadcasting rules and their errors.
+import Foundation
 import Testing
 
 @testable import TauTensor
@@ -51,6 +52,19 @@ import Testing
   func unaryMatchesHandValues(op: UnaryOperation, input: [Double], expected: [Double]) {
     expectElements(Tensor<Double>(input).applying(op), expected, tolerance: 1e-15)
     expectElements(Tensor<Float>(input.map(Float.init)).applying(op), expected, tolerance: 1e-6)
+  }
+
+  /// Float tanh is a rational approximation (for speed); it must stay within a few ulp of the
+  /// exact value everywhere, including tiny and saturated arguments.
+  @Test func floatTanhIsAccurateToAFewULP() throws {
+    let xs = (-20_000...20_000).map { Float($0) / 1000 } + [1e-30, -1e-8, 3e-4, 5e-4, 100, -100]
+    let approximate = Tensor<Float>(xs).tanh().scalars
+    var worst = 0.0
+    for (x, y) in zip(xs, approximate) {
+      let exact = Foundation.tanh(Double(x))
+      worst = Swift.max(worst, Swift.abs(Double(y) - exact) / Swift.max(Swift.abs(exact), 1e-30))
+    }
+    #expect(worst < 6e-7, "worst relative error \(worst)")  // Float's ulp is 1.2e-7 near 1
   }
 
   @Test func sigmoidAndSoftplusStayFiniteAtExtremes() {

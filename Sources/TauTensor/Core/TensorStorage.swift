@@ -19,8 +19,16 @@ final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
 
   convenience init(repeating value: Scalar, count: Int) {
     self.init(uninitializedCount: count)
-    base.initialize(repeating: value, count: count)
+    fill(base, with: value, count: count)
   }
 
   deinit { UnsafeMutableRawPointer(base).deallocate() }
+}
+
+/// Writes `value` to `count` elements (specialised: the generic `initialize(repeating:)` goes
+/// through value witnesses element by element when called from another module).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func fill<S: TensorScalar>(_ base: UnsafeMutablePointer<S>, with value: S, count: Int) {
+  for i in 0..<count { base[i] = value }
 }

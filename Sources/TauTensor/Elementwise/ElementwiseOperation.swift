@@ -28,7 +28,11 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
     case .exp: return S.exp(x)
     case .log: return S.log(x)
     case .sqrt: return x.squareRoot()
-    case .tanh: return S.tanh(x)
+    case .tanh:
+      // Float uses the rational approximation XLA, Eigen and ONNX Runtime use (a few ulp; it
+      // vectorises, libm's tanhf does not); Double keeps libm's correctly rounded tanh.
+      if S.self == Float.self, let f = x as? Float, let y = fastTanh(f) as? S { return y }
+      return S.tanh(x)
     case .sigmoid: return logisticSigmoid(x)
     case .relu: return x > 0 ? x : 0
     case .softplus: return Swift.max(x, 0) + S.log(onePlus: S.exp(-Swift.abs(x)))
@@ -39,6 +43,28 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
     case .sign: return x > 0 ? 1 : x < 0 ? -1 : 0
     }
   }
+}
+
+/// tanh for Float as a 13/6 rational function of x on [-7.9, 7.9] (Eigen's
+/// `generic_fast_tanh_float`; beyond that range tanh rounds to ±1 in Float). Branch-free, so
+/// loops over it vectorise.
+@inline(__always)
+func fastTanh(_ x: Float) -> Float {
+  let clamped = Swift.min(Swift.max(x, -7.90531110763549805), 7.90531110763549805)
+  let x2 = clamped * clamped
+  var p: Float = -2.76076847742355e-16
+  p = p * x2 + 2.00018790482477e-13
+  p = p * x2 - 8.60467152213735e-11
+  p = p * x2 + 5.12229709037114e-08
+  p = p * x2 + 1.48572235717979e-05
+  p = p * x2 + 6.37261928875436e-04
+  p = p * x2 + 4.89352455891786e-03
+  var q: Float = 1.19825839466702e-06
+  q = q * x2 + 1.18534705686654e-04
+  q = q * x2 + 2.26843463243900e-03
+  q = q * x2 + 4.89352518554385e-03
+  // Near 0 the ratio loses relative accuracy; tanh x = x to Float precision there.
+  return Swift.abs(x) < 0.0004 ? x : clamped * p / q
 }
 
 /// σ(x), evaluated on the side where the exponential cannot overflow.

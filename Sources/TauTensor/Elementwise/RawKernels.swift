@@ -50,6 +50,9 @@ func rawUnary<S: TensorScalar>(
   switch op {
   case .negate: for i in 0..<count { y[i] = -x[i] }
   case .square: for i in 0..<count { y[i] = x[i] * x[i] }
+  // A constant operation per loop lets the compiler drop the switch and vectorise.
+  case .tanh: for i in 0..<count { y[i] = UnaryOperation.tanh.apply(x[i]) }
+  case .sigmoid: for i in 0..<count { y[i] = UnaryOperation.sigmoid.apply(x[i]) }
   default: for i in 0..<count { y[i] = op.apply(x[i]) }
   }
 }
