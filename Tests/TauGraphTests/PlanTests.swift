@@ -29,7 +29,7 @@ func runPlan(
     try plan.run(arena: arena)
   }
   var values: [Int: Tensor<Double>] = [:]
-  for (index, node) in graph.nodes.enumerated() where !accumulating.contains(NodeID(index)) {
+  for (index, node) in graph.nodes.enumerated() where plan.holdsValue(NodeID(index)) {
     let shape = node.isBatched ? [batch] + node.shape : node.shape
     let count = shape.reduce(1, *)
     let p = plan.pointer(NodeID(index), in: arena)

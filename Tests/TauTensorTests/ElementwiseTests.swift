@@ -67,6 +67,19 @@ import Testing
     #expect(worst < 6e-7, "worst relative error \(worst)")  // Float's ulp is 1.2e-7 near 1
   }
 
+  @Test func floatSigmoidIsAccurate() throws {
+    let xs = (-8_000...8_000).map { Float($0) / 100 }
+    let approximate = Tensor<Float>(xs).sigmoid().scalars
+    var worst = 0.0
+    for (x, y) in zip(xs, approximate) {
+      let exact = 1 / (1 + Foundation.exp(-Double(x)))
+      worst = Swift.max(worst, Swift.abs(Double(y) - exact) / exact)
+    }
+    #expect(worst < 1e-6, "worst relative error \(worst)")
+    #expect(Tensor<Float>([.nan]).sigmoid().scalars[0].isNaN)
+    #expect(Tensor<Float>([.nan]).tanh().scalars[0].isNaN)
+  }
+
   @Test func sigmoidAndSoftplusStayFiniteAtExtremes() {
     let x = Tensor<Double>([-1000, 1000])
     #expect(x.sigmoid().scalars == [0, 1])

@@ -25,11 +25,16 @@ final class CompiledStep<Scalar: TensorScalar>: @unchecked Sendable {
   let parameterNames: [String]
 
   init(step: Graph, stateCount: Int, batch: Int) throws {
-    forward = try Plan.compile(step, batch: batch)
     stateInputs = (0..<stateCount).map { i in step.inputs { $0 == .state(i) }.first }
     let parameters = step.parameters
     parameterNames = parameters.map(\.name)
     pullback = try step.vjp(wrt: stateInputs.compactMap { $0 } + parameters.map(\.id))
+    // Forward values the pullback reads keep buffers of their own.
+    let read = Set(
+      pullback.graph.nodes.compactMap { node -> NodeID? in
+        if case .input(.primal(let id)) = node.op { return id } else { return nil }
+      })
+    forward = try Plan.compile(step, batch: batch, preserving: read)
     let stateCotangents = stateInputs.compactMap { $0 }.count
     backward = try Plan.compile(
       pullback.graph, batch: batch,

@@ -6,10 +6,14 @@ extension Plan {
   /// Compiles `graph` for `batch` samples. Each node of `accumulating` (per-sample values, such
   /// as a shared parameter's cotangent) is summed over the batch into an accumulator instead of
   /// being stored; an outer product of batched vectors becomes one GEMM with beta = 1.
-  public static func compile(_ graph: Graph, batch: Int, accumulating: [NodeID] = [])
-    throws(GraphError)
-    -> Plan
-  {
+  ///
+  /// The sum of a matrix product and another value is computed in place: the other value is
+  /// written to the sum's buffer and the product added by GEMM with beta = 1 (so `Wr h + Wi x`
+  /// is two GEMMs and no extra pass). Nodes in `preserving` keep buffers of their own (values a
+  /// later pullback reads).
+  public static func compile(
+    _ graph: Graph, batch: Int, accumulating: [NodeID] = [], preserving: Set<NodeID> = []
+  ) throws(GraphError) -> Plan {
     guard batch > 0 else {
       throw GraphError(message: "a plan needs a batch of at least 1", origin: nil)
     }
@@ -47,6 +51,40 @@ extension Plan {
     // Nodes feeding only accumulated outer products still need buffers (they are inputs), so
     // only the accumulated nodes themselves are skipped.
 
+    // Sums of a product and another single-use value, computed in the other value's buffer.
+    var fusedProducts = Set<Int>()  // products folded into a sum: no buffer, no instruction
+    var sumInPlace: [Int: (base: NodeID?, products: [NodeID])] = [:]
+    func isFusableProduct(_ id: NodeID) -> Bool {
+      let node = graph[id]
+      guard uses[id.index] == 1, !preserving.contains(id), node.isBatched else { return false }
+      switch node.op {
+      case .matvec: return !graph[node.inputs[0]].isBatched
+      case .vecmat: return !graph[node.inputs[1]].isBatched
+      default: return false
+      }
+    }
+    for (index, node) in graph.nodes.enumerated() where !accumulatedOnly.contains(index) {
+      guard case .binary(.add) = node.op, node.isBatched, node.shape.count == 1 else { continue }
+      let (a, b) = (node.inputs[0], node.inputs[1])
+      guard graph[a].shape == node.shape, graph[b].shape == node.shape, a != b else { continue }
+      let products = [a, b].filter(isFusableProduct)
+      guard !products.isEmpty else { continue }
+      if products.count == 2 {
+        sumInPlace[index] = (nil, products)
+      } else {
+        let other = products[0] == a ? b : a
+        let otherNode = graph[other]
+        var isComputed = true
+        if case .input = otherNode.op { isComputed = false }
+        if case .constant = otherNode.op { isComputed = false }
+        guard isComputed, uses[other.index] == 1, !preserving.contains(other), otherNode.isBatched,
+          !accumulatedOnly.contains(other.index), !fusedProducts.contains(other.index)
+        else { continue }
+        sumInPlace[index] = (other, products)
+      }
+      for product in products { fusedProducts.insert(product.index) }
+    }
+
     var locations: [Location] = []
     var inputKinds: [InputKind] = []
     var constantValues: [Double] = []
@@ -67,8 +105,26 @@ extension Plan {
       default:
         break
       }
-      if accumulatedOnly.contains(index) {
+      if accumulatedOnly.contains(index) || fusedProducts.contains(index) {
         locations.append(.arena(0))  // never read
+        continue
+      }
+      if let fusion = sumInPlace[index] {
+        if let base = fusion.base {
+          locations.append(locations[base.index])  // the other value's buffer becomes the sum
+        } else {
+          locations.append(.arena(offset))
+          offset += size
+        }
+        for (position, product) in fusion.products.enumerated() {
+          let accumulate = fusion.base != nil || position > 0
+          let inputs = graph[product].inputs
+          if case .matvec = graph[product].op {
+            instructions.append(.matvec(inputs[0], inputs[1], id, accumulate: accumulate))
+          } else {
+            instructions.append(.vecmat(inputs[0], inputs[1], id, accumulate: accumulate))
+          }
+        }
         continue
       }
       locations.append(.arena(offset))
@@ -77,8 +133,8 @@ extension Plan {
       switch node.op {
       case .unary(let op): instructions.append(.unary(op, inputs[0], id))
       case .binary(let op): instructions.append(.binary(op, inputs[0], inputs[1], id))
-      case .matvec: instructions.append(.matvec(inputs[0], inputs[1], id))
-      case .vecmat: instructions.append(.vecmat(inputs[0], inputs[1], id))
+      case .matvec: instructions.append(.matvec(inputs[0], inputs[1], id, accumulate: false))
+      case .vecmat: instructions.append(.vecmat(inputs[0], inputs[1], id, accumulate: false))
       case .outer: instructions.append(.outer(inputs[0], inputs[1], id))
       case .dot: instructions.append(.dot(inputs[0], inputs[1], id))
       case .sum: instructions.append(.sum(inputs[0], id))
@@ -98,6 +154,8 @@ extension Plan {
     return Plan(
       graph: graph, batch: batch, arenaSize: offset, locations: locations,
       instructions: instructions + instructionsAfter, inputKinds: inputKinds,
-      constantValues: constantValues, accumulated: accumulating)
+      constantValues: constantValues, accumulated: accumulating,
+      transient: accumulatedOnly.union(fusedProducts).union(
+        sumInPlace.values.compactMap { $0.base?.index }))
   }
 }

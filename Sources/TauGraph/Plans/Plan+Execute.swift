@@ -28,34 +28,34 @@ extension Plan {
       RawKernels.binary(
         op, p(a), aRow: aRow, aColumn: aColumn, p(b), bRow: bRow, bColumn: bColumn, p(y),
         rows: rows(y), columns: columns)
-    case .matvec(let w, let v, let y):
+    case .matvec(let w, let v, let y, let accumulate):
       let (n, m) = (graph[w].shape[0], graph[w].shape[1])
       if !graph[w].isBatched {
         // Y [B×n] = V [B×m] · Wᵀ: the whole batch in one GEMM.
         Scalar.gemm(
           transposeA: false, transposeB: true, m: rows(v), n: n, k: m, alpha: 1, a: p(v), lda: m,
-          b: p(w), ldb: m, beta: 0, c: p(y), ldc: n)
+          b: p(w), ldb: m, beta: accumulate ? 1 : 0, c: p(y), ldc: n)
       } else {
         for b in 0..<batch {
           Scalar.gemm(
             transposeA: false, transposeB: true, m: 1, n: n, k: m, alpha: 1,
             a: p(v) + (graph[v].isBatched ? b * m : 0), lda: m, b: p(w) + b * n * m, ldb: m,
-            beta: 0, c: p(y) + b * n, ldc: n)
+            beta: accumulate ? 1 : 0, c: p(y) + b * n, ldc: n)
         }
       }
-    case .vecmat(let v, let w, let y):
+    case .vecmat(let v, let w, let y, let accumulate):
       let (n, m) = (graph[w].shape[0], graph[w].shape[1])
       if !graph[w].isBatched {
         // Y [B×m] = V [B×n] · W.
         Scalar.gemm(
           transposeA: false, transposeB: false, m: rows(v), n: m, k: n, alpha: 1, a: p(v), lda: n,
-          b: p(w), ldb: m, beta: 0, c: p(y), ldc: m)
+          b: p(w), ldb: m, beta: accumulate ? 1 : 0, c: p(y), ldc: m)
       } else {
         for b in 0..<batch {
           Scalar.gemm(
             transposeA: false, transposeB: false, m: 1, n: m, k: n, alpha: 1,
             a: p(v) + (graph[v].isBatched ? b * n : 0), lda: n, b: p(w) + b * n * m, ldb: m,
-            beta: 0, c: p(y) + b * m, ldc: m)
+            beta: accumulate ? 1 : 0, c: p(y) + b * m, ldc: m)
         }
       }
     case .outer(let u, let v, let y):

@@ -23,8 +23,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   enum Instruction {
     case unary(UnaryOperation, NodeID, NodeID)
     case binary(BinaryOperation, NodeID, NodeID, NodeID)
-    case matvec(NodeID, NodeID, NodeID)  // W, v → y
-    case vecmat(NodeID, NodeID, NodeID)  // v, W → y
+    case matvec(NodeID, NodeID, NodeID, accumulate: Bool)  // W, v → y (or y +=)
+    case vecmat(NodeID, NodeID, NodeID, accumulate: Bool)  // v, W → y (or y +=)
     case outer(NodeID, NodeID, NodeID)
     case dot(NodeID, NodeID, NodeID)
     case sum(NodeID, NodeID)
@@ -39,6 +39,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
 
   let locations: [Location]
   let instructions: [Instruction]
+  /// Nodes whose values a run does not keep (folded into a sum or an accumulator).
+  let transient: Set<Int>
   /// The input kinds in slot order; bind each before running.
   public let inputKinds: [InputKind]
   let inputPointers: UnsafeMutablePointer<UnsafePointer<Scalar>?>
@@ -51,8 +53,9 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
 
   init(
     graph: Graph, batch: Int, arenaSize: Int, locations: [Location], instructions: [Instruction],
-    inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID]
+    inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID], transient: Set<Int>
   ) {
+    self.transient = transient
     self.graph = graph
     self.batch = batch
     self.arenaSize = arenaSize
@@ -85,6 +88,9 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   public func bindAccumulator(_ slot: Int, to pointer: UnsafeMutablePointer<Scalar>) {
     accumulatorPointers[slot] = pointer
   }
+
+  /// Whether a run leaves node `id`'s value readable at `pointer(_:in:)`.
+  public func holdsValue(_ id: NodeID) -> Bool { !transient.contains(id.index) }
 
   /// Where node `id`'s value is after a run in `arena`.
   public func pointer(_ id: NodeID, in arena: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<

@@ -67,9 +67,32 @@ func fastTanh(_ x: Float) -> Float {
   return Swift.abs(x) < 0.0004 ? x : clamped * p / q
 }
 
+/// eˣ for Float by Cephes' `expf`: x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 polynomial in r,
+/// and 2ⁿ built from exponent bits (about 1 ulp). Branch-free and free of integer conversions
+/// (which trap on NaN), so loops over it vectorise and NaN stays NaN. Arguments are clamped to
+/// [-87.3, 88], where eˣ is a normal Float.
+@inline(__always)
+func fastExp(_ x: Float) -> Float {
+  let clamped = Swift.min(Swift.max(x, -87.33654), 88)
+  // Round to nearest by the 1.5·2²³ trick, which stays in vector registers.
+  let n = (clamped * 1.44269504088896341 + 12_582_912) - 12_582_912
+  let r = clamped - n * 0.693359375 + n * 2.12194440e-4
+  var p: Float = 1.9875691500e-4
+  p = p * r + 1.3981999507e-3
+  p = p * r + 8.3334519073e-3
+  p = p * r + 4.1665795894e-2
+  p = p * r + 1.6666665459e-1
+  p = p * r + 5.0000001201e-1
+  let value = p * (r * r) + r + 1
+  // 2ⁿ: n + 127 ∈ [1, 254] sits in the low mantissa bits of 1.5·2²³ + n + 127.
+  let biased = (n + 127 + 12_582_912).bitPattern &- 0x4B40_0000
+  return value * Float(bitPattern: biased << 23)
+}
+
 /// σ(x), evaluated on the side where the exponential cannot overflow.
 @inline(__always)
 func logisticSigmoid<S: TensorScalar>(_ x: S) -> S {
+  if S.self == Float.self, let f = x as? Float, let y = (1 / (1 + fastExp(-f))) as? S { return y }
   if x >= 0 { return 1 / (1 + S.exp(-x)) }
   let e = S.exp(x)
   return e / (1 + e)

@@ -1,5 +1,5 @@
-// Training-step figures: one BPTT gradient of the paper's S1 model (leaky cell with a multi gate,
-// n = 64, T = 80, B = 64) through compiled plans.
+// Training-step figures: one forward pass plus BPTT gradient of the leaky cell with a multi gate
+// (the paper's S1 model) through compiled plans, at the sizes of issue 4's benchmark table.
 import TauDynamics
 import TauLang
 import TauTensor
@@ -8,36 +8,57 @@ struct ModelBenchmarks {
   let minimumSeconds: Double
 
   var all: [Benchmark] {
-    [gradientStep("f32"), gradientStep("f64")]
+    [(64, 80, 64), (128, 100, 32), (512, 100, 32)].flatMap { n, t, b in
+      [
+        gradientStep("f32", n: n, length: t, batch: b),
+        gradientFlops("f32", n: n, length: t, batch: b),
+      ]
+    } + [gradientStep("f64", n: 64, length: 80, batch: 64)]
   }
 
-  /// Gradient steps per second (forward + backward through time, no optimizer update).
-  func gradientStep(_ dtype: String) -> Benchmark {
-    Benchmark(name: "bptt/\(dtype)/multi-n64-T80-B64") {
-      let interpreter = Interpreter()
-      let source =
-        "use cells\nlet net = rnn(leaky(gate: multi), hidden: 64, input: 4, seed: 1, dtype: \"\(dtype)\")\nnet"
-      guard case .model(let model) = try interpreter.run(SourceFile(name: "<bench>", text: source))
-      else {
-        return (0, "steps/s")
+  /// Matrix-product flops of one forward + BPTT pass: 4 products of n×n and 4 of n×m per sample
+  /// and step forward (cell and gate, h and x), and twice as many backward (inputs and weights).
+  static func flops(n: Int, m: Int, length: Int, batch: Int) -> Double {
+    3 * Double(batch * length) * (4 * Double(n * n) + 4 * Double(n * m))
+  }
+
+  /// Microseconds per gradient step (forward + backward through time, no optimizer update).
+  func gradientStep(_ dtype: String, n: Int, length: Int, batch: Int) -> Benchmark {
+    Benchmark(name: "bptt/\(dtype)/multi-n\(n)-T\(length)-B\(batch)") {
+      (try seconds(dtype, n: n, length: length, batch: batch) * 1e6, "µs/step")
+    }
+  }
+
+  /// The same, as achieved GFLOP/s of its matrix products.
+  func gradientFlops(_ dtype: String, n: Int, length: Int, batch: Int) -> Benchmark {
+    Benchmark(name: "bptt-flops/\(dtype)/multi-n\(n)-T\(length)-B\(batch)") {
+      let seconds = try seconds(dtype, n: n, length: length, batch: batch)
+      return (Self.flops(n: n, m: 4, length: length, batch: batch) / seconds / 1e9, "GFLOP/s")
+    }
+  }
+
+  /// Median seconds of one gradient step of a model built by the language, as a user would.
+  private func seconds(_ dtype: String, n: Int, length: Int, batch: Int) throws -> Double {
+    let source = """
+      use cells
+      rnn(leaky(gate: multi), hidden: \(n), input: 4, seed: 1, dtype: "\(dtype)")
+      """
+    guard case .model(let model) = try Interpreter().run(SourceFile(name: "<bench>", text: source))
+    else { return .nan }
+    var stream = RandomStream(seed: 1)
+    switch model.network {
+    case .f32(let network):
+      let inputs = try Tensor<Float>.uniform([batch, length, 4], using: &stream)
+      let targets = try Tensor<Float>.uniform([batch, 1], using: &stream)
+      return try medianSeconds(minimumSeconds: minimumSeconds) {
+        _ = try network.gradient(inputs: inputs, targets: targets)
       }
-      var stream = RandomStream(seed: 1)
-      let seconds: Double
-      switch model.network {
-      case .f32(let network):
-        let inputs = try Tensor<Float>.uniform([64, 80, 4], using: &stream)
-        let targets = try Tensor<Float>.uniform([64, 1], using: &stream)
-        seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
-          _ = try network.gradient(inputs: inputs, targets: targets)
-        }
-      case .f64(let network):
-        let inputs = try Tensor<Double>.uniform([64, 80, 4], using: &stream)
-        let targets = try Tensor<Double>.uniform([64, 1], using: &stream)
-        seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
-          _ = try network.gradient(inputs: inputs, targets: targets)
-        }
+    case .f64(let network):
+      let inputs = try Tensor<Double>.uniform([batch, length, 4], using: &stream)
+      let targets = try Tensor<Double>.uniform([batch, 1], using: &stream)
+      return try medianSeconds(minimumSeconds: minimumSeconds) {
+        _ = try network.gradient(inputs: inputs, targets: targets)
       }
-      return (1 / seconds, "steps/s")
     }
   }
 }
