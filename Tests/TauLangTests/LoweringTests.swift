@@ -56,8 +56,13 @@ let cellsUnderTest = [
     let targets = try Tensor<Double>.normal([2, 2], using: &stream)
     let (_, gradients) = try net.gradient(inputs: inputs, targets: targets)
     let h = 1e-6
-    for name in net.parameters.keys.sorted() + ["readout"] {
-      let base = name == "readout" ? net.readout : try #require(net.parameters[name])
+    for name in net.parameters.keys.sorted() + ["readout"]
+      + (net.readoutBias == nil ? [] : ["readoutBias"])
+    {
+      let base =
+        name == "readout"
+        ? net.readout
+        : name == "readoutBias" ? try #require(net.readoutBias) : try #require(net.parameters[name])
       let analytic = try #require(gradients[name]).scalars
       var numeric: [Double] = []
       for i in 0..<base.count {

@@ -40,6 +40,23 @@ private func temporaryFolder() throws -> String {
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.safetensors"])
   }
 
+  @Test func readoutBiasesAreSavedAndLoaded() throws {
+    let folder = try temporaryFolder()
+    let source = """
+      use cells
+      let net = rnn(plain, hidden: 3, input: 2, output: 2, bias: true, seed: 5)
+      print(keys(net.params.readout), net.params.readout.bo.shape)
+      save(net, "\(folder)/b.safetensors")
+      let inputs = randn([2, 4, 2], seed: 3, dtype: "f32")
+      print(load("\(folder)/b.safetensors").forward(inputs).output == net.forward(inputs).output)
+      let g = gradient(net, {inputs: inputs, targets: zeros([2, 2], dtype: "f32")})
+      print(g.grads.readout.bo.shape)
+      """
+    let run = runSnippet(source)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(run.output == "[\"Wo\", \"bo\"] [2]\ntrue\n[2]\n")
+  }
+
   @Test func tensorsAndRecordsRoundTrip() throws {
     let folder = try temporaryFolder()
     let source = """

@@ -156,7 +156,7 @@ extension RecurrentModel {
     }
     let last = try hidden.selecting(length - 1, along: 1).contiguous()
     return Trajectory(
-      states: hidden, output: try last.matmul(readout.transposed()), workspace: workspace)
+      states: hidden, output: try readOut(last), workspace: workspace)
   }
 
   /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
@@ -180,6 +180,7 @@ extension RecurrentModel {
       "readout": try outputCotangent.transposed().matmul(
         try trajectory.states.selecting(length - 1, along: 1))
     ]
+    if readoutBias != nil { gradients["readoutBias"] = try outputCotangent.sum(along: [0]) }
     // Cotangents of the states, one buffer each, updated in place step by step.
     var cotangents = try stateSizes.enumerated().map { i, size in
       i == 0 ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])

@@ -35,7 +35,7 @@ extension RecurrentModel {
       hidden.append(states[0])
       steps.append(nodeValues)
     }
-    let output = try states[0].matmul(readout.transposed())
+    let output = try readOut(states[0])
     return ReferenceTrajectory(
       steps: steps, states: try Tensor.stacking(hidden, along: 1), output: output)
   }
@@ -58,6 +58,7 @@ extension RecurrentModel {
     var gradients: [String: Tensor<Scalar>] = [
       "readout": try outputCotangent.transposed().matmul(lastHidden)
     ]
+    if readoutBias != nil { gradients["readoutBias"] = try outputCotangent.sum(along: [0]) }
     let stateIDs = (0..<stateSizes.count).map { i in step.inputs { $0 == .state(i) }.first }
     let parameterIDs = step.parameters
     let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)

@@ -15,6 +15,8 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   public private(set) var parameters: [String: Tensor<Scalar>]
   /// The readout W_o [output × hidden].
   public private(set) var readout: Tensor<Scalar>
+  /// The readout's bias b_o [output], if the model has one (the paper's models do not).
+  public private(set) var readoutBias: Tensor<Scalar>?
   public let stateSizes: [Int]
   public let inputSize: Int
   /// Compiled plans by batch size, shared by copies of this model (same graph, any weights).
@@ -22,7 +24,7 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
 
   public init(
     step: Graph, parameters: [String: Tensor<Scalar>], readout: Tensor<Scalar>,
-    stateSizes: [Int], inputSize: Int
+    readoutBias: Tensor<Scalar>? = nil, stateSizes: [Int], inputSize: Int
   ) throws {
     guard step.outputs.count == stateSizes.count else {
       throw GraphError(
@@ -46,9 +48,16 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
           "readout \(formatShape(readout.shape)) does not fit a hidden size of \(stateSizes[0])",
         origin: nil)
     }
+    if let readoutBias, readoutBias.shape != [readout.shape[0]] {
+      throw GraphError(
+        message:
+          "readout bias \(formatShape(readoutBias.shape)) does not fit \(readout.shape[0]) outputs",
+        origin: nil)
+    }
     self.step = step
     self.parameters = parameters
     self.readout = readout
+    self.readoutBias = readoutBias
     self.stateSizes = stateSizes
     self.inputSize = inputSize
   }
@@ -56,12 +65,26 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   public var hiddenSize: Int { stateSizes[0] }
   public var outputSize: Int { readout.shape[0] }
 
-  /// A copy with parameter `name` (or `"readout"`) replaced by `value` of the same shape.
+  /// ŷ = h_T W_oᵀ (+ b_o) for the last hidden states [B × n].
+  func readOut(_ last: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    let output = try last.matmul(readout.transposed())
+    guard let readoutBias else { return output }
+    return try output + readoutBias
+  }
+
+  /// A copy with parameter `name` (or `"readout"`, `"readoutBias"`) replaced by `value` of the
+  /// same shape.
   public func replacing(_ name: String, with value: Tensor<Scalar>) throws -> RecurrentModel {
     var parameters = self.parameters
     var readout = self.readout
+    var bias = readoutBias
     if name == "readout" {
       readout = value
+    } else if name == "readoutBias" {
+      guard bias != nil else {
+        throw GraphError(message: "the model has no readout bias", origin: nil)
+      }
+      bias = value
     } else {
       guard parameters[name] != nil else {
         throw GraphError(message: "the model has no parameter '\(name)'", origin: nil)
@@ -69,7 +92,7 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
       parameters[name] = value
     }
     return try RecurrentModel(
-      step: step, parameters: parameters, readout: readout, stateSizes: stateSizes,
-      inputSize: inputSize)
+      step: step, parameters: parameters, readout: readout, readoutBias: bias,
+      stateSizes: stateSizes, inputSize: inputSize)
   }
 }

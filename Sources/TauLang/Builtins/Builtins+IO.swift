@@ -118,6 +118,7 @@ private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws ->
     "tau.source": source.joined(separator: "\n"),
     "tau.hidden": String(model.hidden), "tau.input": String(network.input),
     "tau.output": String(network.output), "tau.dtype": model.dtype, "tau.version": "1",
+    "tau.bias": model.namedParameters.contains { $0.name == "readout.bo" } ? "true" : "false",
   ]
 }
 
@@ -168,18 +169,22 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
   }
   let lowered = try interpreter.lowerCell(
     declaration, hidden: hidden, input: input, at: args.callRange)
+  let zeros = try zeroParameters(lowered)
+  let bias: Tensor<Double>? = meta["tau.bias"] == "true" ? try .zeros([output]) : nil
+  let network: ModelValue.Network =
+    meta["tau.dtype"] == "f64"
+    ? .f64(
+      try RecurrentModel(
+        step: lowered.graph, parameters: zeros, readout: try .zeros([output, hidden]),
+        readoutBias: bias,
+        stateSizes: lowered.stateSizes, inputSize: input))
+    : .f32(
+      try RecurrentModel(
+        step: lowered.graph, parameters: zeros.mapValues { AnyTensor.f64($0).asFloat },
+        readout: try .zeros([output, hidden]), readoutBias: bias.map { AnyTensor.f64($0).asFloat },
+        stateSizes: lowered.stateSizes, inputSize: input))
   let placeholder = ModelValue(
-    network: meta["tau.dtype"] == "f64"
-      ? .f64(
-        try RecurrentModel(
-          step: lowered.graph, parameters: try zeroParameters(lowered),
-          readout: try .zeros([output, hidden]), stateSizes: lowered.stateSizes, inputSize: input))
-      : .f32(
-        try RecurrentModel(
-          step: lowered.graph,
-          parameters: try zeroParameters(lowered).mapValues { AnyTensor.f64($0).asFloat },
-          readout: try .zeros([output, hidden]), stateSizes: lowered.stateSizes, inputSize: input)),
-    cellText: cell, lowered: lowered, cell: declaration)
+    network: network, cellText: cell, lowered: lowered, cell: declaration)
   return try loadWeights(file, into: placeholder, path: path, at: args.range("path"))
 }
 
@@ -238,5 +243,9 @@ private func loadWeights(
 
 /// `cell.gate.Wr` → `gate.Wr`; `readout.Wo` → `readout`, as RecurrentModel names them.
 private func modelKey(_ dotted: String) -> String {
-  dotted == "readout.Wo" ? "readout" : String(dotted.dropFirst("cell.".count))
+  switch dotted {
+  case "readout.Wo": return "readout"
+  case "readout.bo": return "readoutBias"
+  default: return String(dotted.dropFirst("cell.".count))
+  }
 }

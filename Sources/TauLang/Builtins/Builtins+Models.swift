@@ -7,7 +7,9 @@ extension BuiltinRegistry {
   static let models: [Builtin] = [
     Builtin(
       "rnn",
-      ["cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\""],
+      [
+        "cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\"", "bias=false",
+      ],
       "a sequence-to-one model: the cell's state update unrolled over time, readout ŷ = W_o h_T"
     ) { args in
       guard case .declaration(let cell) = args["cell"] else {
@@ -35,18 +37,24 @@ extension BuiltinRegistry {
       let bound = 1 / Double(hidden).squareRoot()
       let readout = try Tensor<Double>.uniform(
         [output, hidden], from: -bound, to: bound, using: &readoutStream)
+      // PyTorch's nn.Linear bias: U(±1/√fan_in), from its own stream.
+      var biasStream = stream.substream("readout.bias")
+      let bias =
+        try args.bool("bias")
+        ? try Tensor<Double>.uniform([output], from: -bound, to: bound, using: &biasStream) : nil
       let network: ModelValue.Network
       do {
         if try args.dtype("dtype") == "f32" {
           network = .f32(
             try RecurrentModel(
               step: lowered.graph, parameters: parameters.mapValues { TensorValue.f64($0).asFloat },
-              readout: TensorValue.f64(readout).asFloat, stateSizes: lowered.stateSizes,
+              readout: TensorValue.f64(readout).asFloat,
+              readoutBias: bias.map { TensorValue.f64($0).asFloat }, stateSizes: lowered.stateSizes,
               inputSize: input))
         } else {
           network = .f64(
             try RecurrentModel(
-              step: lowered.graph, parameters: parameters, readout: readout,
+              step: lowered.graph, parameters: parameters, readout: readout, readoutBias: bias,
               stateSizes: lowered.stateSizes, inputSize: input))
         }
       } catch let error as GraphError {
@@ -107,6 +115,7 @@ extension BuiltinRegistry {
       model.lowered.parameters.compactMap { p in
         grads[p.name].map { ("cell." + p.name, Value.tensor($0)) }
       } + (grads["readout"].map { [("readout.Wo", Value.tensor($0))] } ?? [])
+      + (grads["readoutBias"].map { [("readout.bo", Value.tensor($0))] } ?? [])
     return .record(Record([("loss", .number(loss)), ("grads", .record(nestedRecord(entries)))]))
   }
 }

@@ -34,6 +34,7 @@ public struct ModelValue: Sendable {
         model.parameters[p.name].map { ("cell." + p.name, wrap($0)) }
       }
         + [("readout.Wo", wrap(model.readout))]
+        + (model.readoutBias.map { [("readout.bo", wrap($0))] } ?? [])
     }
     switch network {
     case .f32(let m): return collect(m) { .f32($0) }
