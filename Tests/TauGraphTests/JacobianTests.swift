@@ -209,3 +209,15 @@ func maxAbsDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
   guard a.shape == b.shape else { return .infinity }
   return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
 }
+
+@Suite struct GraphPrintingTests {
+  @Test func graphsPrintOneNodePerLine() throws {
+    let graph = try PaperCell.leaky.graph(hidden: 2, input: 1)
+    let lines = graph.description.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "%0 = state 0  [2]")
+    #expect(lines[2] == "%2 = param Wr  [2×2]  shared")
+    #expect(lines.contains("%4 = matvec %2, %0  [2]"))
+    #expect(lines.contains { $0.hasSuffix("gate") })
+    #expect(lines.last == "outputs \(graph.outputs[0])")
+  }
+}

@@ -1,4 +1,5 @@
 // Building models from cells (`rnn`), running them (`model.forward`) and their loss gradient.
+import Foundation
 import TauDynamics
 import TauGraph
 import TauTensor
@@ -24,6 +25,10 @@ extension BuiltinRegistry {
       }
       let lowered = try args.interpreter.lowerCell(
         cell, hidden: hidden, input: input, at: args.callRange)
+      if debugLevel >= 1 {
+        FileHandle.standardError.write(
+          Data("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n".utf8))
+      }
       let override = args.isGiven("init") ? args["init"] : nil
       let stream = RandomStream(seed: UInt64(seed)).substream("init")
       var parameters: [String: Tensor<Double>] = [:]
@@ -194,3 +199,6 @@ func initialTensor(
     "\(describeShort(initializer)) is not an initialiser (use uniform(n), normal(std), orthogonal(), glorot(), zeros, ones, eye, a number or a tensor)",
     at: range)
 }
+
+/// TAU_DEBUG=1 prints every lowered cell's graph to standard error.
+let debugLevel = Int(ProcessInfo.processInfo.environment["TAU_DEBUG"] ?? "") ?? 0
