@@ -165,22 +165,12 @@ extension RecurrentModel {
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
     let trajectory = try forward(inputs)
-    guard targets.shape == trajectory.output.shape else {
-      throw TensorError.shapeMismatch(
-        operation: "loss", lhs: trajectory.output.shape, rhs: targets.shape)
-    }
-    let residual = try trajectory.output - targets
-    let count = Scalar(residual.count)
-    let loss = try residual.squared().sum().item() / count
-    let outputCotangent = residual * (2 / count)
+    let (loss, outputCotangent) = try meanSquaredError(trajectory.output, targets)
     let workspace = trajectory.workspace
     let compiled = workspace.compiled
     let (batch, length) = (workspace.batch, workspace.length)
-    var gradients: [String: Tensor<Scalar>] = [
-      "readout": try outputCotangent.transposed().matmul(
-        try trajectory.states.selecting(length - 1, along: 1))
-    ]
-    if readoutBias != nil { gradients["readoutBias"] = try outputCotangent.sum(along: [0]) }
+    var gradients = try readoutGradients(
+      outputCotangent, last: try trajectory.states.selecting(length - 1, along: 1))
     // Cotangents of the states, one buffer each, updated in place step by step.
     var cotangents = try stateSizes.enumerated().map { i, size in
       i == 0 ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])

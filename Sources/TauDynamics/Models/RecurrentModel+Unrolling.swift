@@ -45,20 +45,9 @@ extension RecurrentModel {
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
     let trajectory = try referenceForward(inputs)
-    guard targets.shape == trajectory.output.shape else {
-      throw TensorError.shapeMismatch(
-        operation: "loss", lhs: trajectory.output.shape, rhs: targets.shape)
-    }
-    let residual = try trajectory.output - targets
-    let count = Scalar(residual.count)
-    let loss = try residual.squared().sum().item() / count
-    // dL/dŷ = 2 (ŷ - y) / count; dL/dW_o = (dL/dŷ)ᵀ h_T; dL/dh_T = (dL/dŷ) W_o.
-    let outputCotangent = residual * (2 / count)
-    let lastHidden = try trajectory.states.selecting(-1, along: 1)
-    var gradients: [String: Tensor<Scalar>] = [
-      "readout": try outputCotangent.transposed().matmul(lastHidden)
-    ]
-    if readoutBias != nil { gradients["readoutBias"] = try outputCotangent.sum(along: [0]) }
+    let (loss, outputCotangent) = try meanSquaredError(trajectory.output, targets)
+    var gradients = try readoutGradients(
+      outputCotangent, last: try trajectory.states.selecting(-1, along: 1))
     let stateIDs = (0..<stateSizes.count).map { i in step.inputs { $0 == .state(i) }.first }
     let parameterIDs = step.parameters
     let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)

@@ -65,6 +65,28 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   public var hiddenSize: Int { stateSizes[0] }
   public var outputSize: Int { readout.shape[0] }
 
+  /// The mean squared error of `output` against `targets` (PyTorch's `MSELoss()`: the mean over
+  /// batch and outputs) and its gradient with respect to `output`, 2 (ŷ - y) / count.
+  func meanSquaredError(_ output: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> (
+    loss: Scalar, cotangent: Tensor<Scalar>
+  ) {
+    guard targets.shape == output.shape else {
+      throw TensorError.shapeMismatch(operation: "loss", lhs: output.shape, rhs: targets.shape)
+    }
+    let residual = try output - targets
+    let count = Scalar(residual.count)
+    return (try residual.squared().sum().item() / count, residual * (2 / count))
+  }
+
+  /// The readout's gradients for the output cotangent c and last states h_T: cᵀ h_T (and Σ_b c).
+  func readoutGradients(_ cotangent: Tensor<Scalar>, last: Tensor<Scalar>) throws
+    -> [String: Tensor<Scalar>]
+  {
+    var gradients = ["readout": try cotangent.transposed().matmul(last)]
+    if readoutBias != nil { gradients["readoutBias"] = try cotangent.sum(along: [0]) }
+    return gradients
+  }
+
   /// ŷ = h_T W_oᵀ (+ b_o) for the last hidden states [B × n].
   func readOut(_ last: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let output = try last.matmul(readout.transposed())

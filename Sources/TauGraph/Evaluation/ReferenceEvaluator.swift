@@ -61,30 +61,11 @@ public enum ReferenceEvaluator {
       let ones = try Tensor<S>.ones([n])
       return try operands[0].expandingShape(at: operands[0].rank) * ones
     case .concat:
-      // Unbatched pieces are repeated over the batch before joining along the last axis.
-      let batch =
-        node.isBatched
-        ? node.inputs.enumerated().first { graph[$0.element].isBatched }.map {
-          operands[$0.offset].shape[0]
-        } : nil
-      let pieces = try operands.enumerated().map { index, value in
-        guard let batch, !graph[node.inputs[index]].isBatched else { return value }
-        return try value.broadcast(to: [batch] + value.shape)
-      }
-      return try Tensor.concatenating(pieces, along: -1)
+      return try Tensor.concatenating(try batchAligned(operands, node, graph), along: -1)
     case .slice(let start, let count):
       return try operands[0].slicing(along: -1, from: start, to: start + count).contiguous()
     case .concatRows:
-      let batch =
-        node.isBatched
-        ? node.inputs.enumerated().first { graph[$0.element].isBatched }.map {
-          operands[$0.offset].shape[0]
-        } : nil
-      let pieces = try operands.enumerated().map { index, value in
-        guard let batch, !graph[node.inputs[index]].isBatched else { return value }
-        return try value.broadcast(to: [batch] + value.shape)
-      }
-      return try Tensor.concatenating(pieces, along: -2)
+      return try Tensor.concatenating(try batchAligned(operands, node, graph), along: -2)
     case .sliceRows(let start, let count):
       return try operands[0].slicing(along: -2, from: start, to: start + count).contiguous()
     case .transpose:
@@ -101,6 +82,19 @@ public enum ReferenceEvaluator {
     case .diagonal:
       let n = node.shape[0]
       return try (operands[0] * Tensor<S>.eye(n)).sum(along: [-1])
+    }
+  }
+
+  /// The operands of a batched join with the shared ones repeated over the batch.
+  private static func batchAligned<S: TensorScalar>(
+    _ operands: [Tensor<S>], _ node: Node, _ graph: Graph
+  ) throws -> [Tensor<S>] {
+    guard node.isBatched,
+      let batch = node.inputs.indices.first(where: { graph[node.inputs[$0]].isBatched })
+        .map({ operands[$0].shape[0] })
+    else { return operands }
+    return try operands.enumerated().map { index, value in
+      graph[node.inputs[index]].isBatched ? value : try value.broadcast(to: [batch] + value.shape)
     }
   }
 }
