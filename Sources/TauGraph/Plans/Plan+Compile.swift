@@ -17,8 +17,16 @@ extension Plan {
     guard batch > 0 else {
       throw GraphError(message: "a plan needs a batch of at least 1", origin: nil)
     }
+    // Only what the outputs and accumulators need is computed (transforms leave dead nodes).
+    var live = [Bool](repeating: false, count: graph.nodes.count)
+    for id in graph.outputs + accumulating + preserving { live[id.index] = true }
+    for index in stride(from: graph.nodes.count - 1, through: 0, by: -1) where live[index] {
+      for input in graph.nodes[index].inputs { live[input.index] = true }
+    }
     var uses = [Int](repeating: 0, count: graph.nodes.count)
-    for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
+    for (index, node) in graph.nodes.enumerated() where live[index] {
+      for input in node.inputs { uses[input.index] += 1 }
+    }
     for output in graph.outputs { uses[output.index] += 1 }
 
     // Nodes reached only through accumulation need no buffer of their own.
@@ -105,7 +113,7 @@ extension Plan {
       default:
         break
       }
-      if accumulatedOnly.contains(index) || fusedProducts.contains(index) {
+      if accumulatedOnly.contains(index) || fusedProducts.contains(index) || !live[index] {
         locations.append(.arena(0))  // never read
         continue
       }
@@ -156,6 +164,7 @@ extension Plan {
       instructions: instructions + instructionsAfter, inputKinds: inputKinds,
       constantValues: constantValues, accumulated: accumulating,
       transient: accumulatedOnly.union(fusedProducts).union(
-        sumInPlace.values.compactMap { $0.base?.index }))
+        sumInPlace.values.compactMap { $0.base?.index }
+      ).union(live.indices.filter { !live[$0] }))
   }
 }

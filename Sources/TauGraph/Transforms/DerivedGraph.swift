@@ -7,6 +7,8 @@ struct DerivedGraph {
   let primal: Graph
   var graph = Graph()
   private var primalInputs: [NodeID: NodeID] = [:]
+  /// The primal node behind each `.primal` handle or shared constant, for reuse of forward values.
+  private var primalOf: [NodeID: NodeID] = [:]
   private var constants: [Double: NodeID] = [:]
 
   init(primal: Graph) { self.primal = primal }
@@ -23,7 +25,34 @@ struct DerivedGraph {
       handle = graph.input(.primal(id), shape: node.shape, isBatched: node.isBatched)
     }
     primalInputs[id] = handle
+    primalOf[handle] = id
     return handle
+  }
+
+  /// Adds `op(inputs)`, or reads the forward pass's value when the primal graph computed exactly
+  /// this from the same values (a sigmoid's slope needs 1 - g, which the cell already made).
+  mutating func add(_ op: Op, _ inputs: [NodeID]) throws(GraphError) -> NodeID {
+    let primalInputs = inputs.compactMap {
+      primalOf[$0] ?? constantValue($0).flatMap(primalConstant)
+    }
+    if primalInputs.count == inputs.count,
+      let existing = primal.nodes.indices.first(where: {
+        primal.nodes[$0].op == op && primal.nodes[$0].inputs == primalInputs
+      })
+    {
+      return value(NodeID(existing))
+    }
+    return try graph.add(op, inputs)
+  }
+
+  private func constantValue(_ id: NodeID) -> Double? {
+    if case .constant(let c) = graph[id].op { return c }
+    return nil
+  }
+
+  /// The primal graph's constant node of value `c`, if it has one.
+  private func primalConstant(_ c: Double) -> NodeID? {
+    primal.nodes.indices.first { primal.nodes[$0].op == .constant(c) }.map(NodeID.init)
   }
 
   mutating func constant(_ c: Double) throws(GraphError) -> NodeID {
@@ -54,7 +83,7 @@ struct DerivedGraph {
     let x = value(primal[id].inputs[0])
     let y = value(id)
     func op(_ op: Op, _ inputs: NodeID...) throws(GraphError) -> NodeID {
-      try graph.add(op, inputs)
+      try add(op, inputs)
     }
     switch f {
     case .negate: return try constant(-1)

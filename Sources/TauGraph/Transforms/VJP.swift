@@ -81,15 +81,26 @@ private struct PullbackBuilder {
     if primal[id].shape.isEmpty && !graph[contribution].shape.isEmpty {
       contribution = try graph.add(.sum, [contribution])
     }
-    if let existing = cotangent[id] {
-      cotangent[id] = try graph.add(.binary(.add), [existing, contribution])
-    } else {
+    guard let existing = cotangent[id] else {
       cotangent[id] = contribution
+      return
+    }
+    // x + (-y) is x - y: one pass instead of two (the retention term 1 - g gives such negations).
+    if case .unary(.negate) = graph[contribution].op,
+      graph[contribution].shape == graph[existing].shape
+    {
+      cotangent[id] = try graph.add(.binary(.subtract), [existing, graph[contribution].inputs[0]])
+    } else if case .unary(.negate) = graph[existing].op,
+      graph[contribution].shape == graph[existing].shape
+    {
+      cotangent[id] = try graph.add(.binary(.subtract), [contribution, graph[existing].inputs[0]])
+    } else {
+      cotangent[id] = try graph.add(.binary(.add), [existing, contribution])
     }
   }
 
   private mutating func op(_ op: Op, _ inputs: NodeID...) throws(GraphError) -> NodeID {
-    try derived.graph.add(op, inputs)
+    try derived.add(op, inputs)
   }
 
   /// Propagates the cotangent `c` of node `id` to its inputs that reach `wrt`.
@@ -106,8 +117,8 @@ private struct PullbackBuilder {
       let local = try op(.binary(.multiply), c, slope)
       try accumulate(local, into: inputs[0])
     case .binary(let b):
-      let a = value(inputs[0])
-      let bv = value(inputs[1])
+      // Operand values only where the rule reads them: every primal value a pullback reads is
+      // one the forward pass must keep.
       switch b {
       case .add:
         if needs(0) { try accumulate(c, into: inputs[0]) }
@@ -116,33 +127,44 @@ private struct PullbackBuilder {
         if needs(0) { try accumulate(c, into: inputs[0]) }
         if needs(1) { try accumulate(try op(.unary(.negate), c), into: inputs[1]) }
       case .multiply:
-        if needs(0) { try accumulate(try op(.binary(.multiply), c, bv), into: inputs[0]) }
-        if needs(1) { try accumulate(try op(.binary(.multiply), c, a), into: inputs[1]) }
+        if needs(0) {
+          try accumulate(try op(.binary(.multiply), c, value(inputs[1])), into: inputs[0])
+        }
+        if needs(1) {
+          try accumulate(try op(.binary(.multiply), c, value(inputs[0])), into: inputs[1])
+        }
       case .divide:
-        if needs(0) { try accumulate(try op(.binary(.divide), c, bv), into: inputs[0]) }
+        if needs(0) {
+          try accumulate(try op(.binary(.divide), c, value(inputs[1])), into: inputs[0])
+        }
         if needs(1) {
           let y = value(id)
           let local = try op(
-            .unary(.negate), try op(.binary(.divide), try op(.binary(.multiply), c, y), bv))
+            .unary(.negate),
+            try op(.binary(.divide), try op(.binary(.multiply), c, y), value(inputs[1])))
           try accumulate(local, into: inputs[1])
         }
       case .power:
         let y = value(id)
         if needs(0) {
           // d(aᵇ)/da = b·aᵇ⁻¹
-          let exponent = try op(.binary(.subtract), bv, try constant(1))
-          let slope = try op(.binary(.multiply), bv, try op(.binary(.power), a, exponent))
+          let exponent = try op(.binary(.subtract), value(inputs[1]), try constant(1))
+          let slope = try op(
+            .binary(.multiply), value(inputs[1]),
+            try op(.binary(.power), value(inputs[0]), exponent))
           try accumulate(try op(.binary(.multiply), c, slope), into: inputs[0])
         }
         if needs(1) {
           // d(aᵇ)/db = aᵇ·ln a
-          let slope = try op(.binary(.multiply), y, try op(.unary(.log), a))
+          let slope = try op(.binary(.multiply), y, try op(.unary(.log), value(inputs[0])))
           try accumulate(try op(.binary(.multiply), c, slope), into: inputs[1])
         }
       case .maximum, .minimum:
         // The cotangent goes to the selected operand (split evenly on ties).
         let difference =
-          b == .maximum ? try op(.binary(.subtract), a, bv) : try op(.binary(.subtract), bv, a)
+          b == .maximum
+          ? try op(.binary(.subtract), value(inputs[0]), value(inputs[1]))
+          : try op(.binary(.subtract), value(inputs[1]), value(inputs[0]))
         let half = try constant(0.5)
         let towardsA = try op(
           .binary(.multiply),

@@ -129,17 +129,27 @@ extension Interpreter {
     }
     context.prefix.append(name)
     defer { context.prefix.removeLast() }
-    let result = try runBody(gate, inputs: positional, at: range)
     let recorder = context.recorder
-    // A fresh node carries the gate mark, so marking never touches h, x or a shared constant.
+    let firstNew = recorder.graph.nodes.count
+    let result = try runBody(gate, inputs: positional, at: range)
     let value = try recorder.operand(
       result, at: gate.declaration.body.statements.last?.range ?? range)
-    guard
-      case .traced(let marked) = try recorder.emit(
-        .binary(.add), [value, try recorder.constant(0)], at: range)
-    else { return result }
-    recorder.graph.markGate(marked.id)
-    return .traced(marked)
+    // A node the gate's body computed carries the mark itself; anything else (h, x, a shared
+    // constant such as alpha, a value from outside) gets a fresh node so the mark stays local.
+    var marked = value
+    let node = recorder.graph[value]
+    var isInputOrConstant = false
+    if case .input = node.op { isInputOrConstant = true }
+    if case .constant = node.op { isInputOrConstant = true }
+    if value.index < firstNew || isInputOrConstant || node.isGate {
+      guard
+        case .traced(let fresh) = try recorder.emit(
+          .binary(.add), [value, try recorder.constant(0)], at: range)
+      else { return result }
+      marked = fresh.id
+    }
+    recorder.graph.markGate(marked)
+    return .traced(TracedValue(recorder: recorder, id: marked))
   }
 
   /// `param NAME [shape] = initialiser` inside a body being lowered.
