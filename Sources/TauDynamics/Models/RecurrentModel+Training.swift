@@ -23,6 +23,22 @@ final class CompiledStep<Scalar: TensorScalar>: @unchecked Sendable {
   /// Step-graph node of each state input (nil when the step does not read that state).
   let stateInputs: [NodeID?]
   let parameterNames: [String]
+  /// A workspace a finished gradient pass gave back, so the next pass finds its memory mapped.
+  private let spare = Mutex<Workspace<Scalar>?>(nil)
+
+  /// A workspace for `length` steps holding `model`'s parameters: the spare one if it is big
+  /// enough, else a new one.
+  func workspace(for model: RecurrentModel<Scalar>, length: Int) -> Workspace<Scalar> {
+    if let reused = spare.withLock({ $0.take() }), reused.capacity >= length {
+      reused.length = length
+      reused.load(model)
+      return reused
+    }
+    return Workspace(compiled: self, model: model, batch: forward.batch, length: length)
+  }
+
+  /// Takes back a workspace whose trajectory is no longer used.
+  func recycle(_ workspace: Workspace<Scalar>) { spare.withLock { $0 = workspace } }
 
   init(step: Graph, stateCount: Int, batch: Int) throws {
     stateInputs = (0..<stateCount).map { i in step.inputs { $0 == .state(i) }.first }
@@ -58,12 +74,14 @@ final class PlanCache<Scalar: TensorScalar>: Sendable {
 /// The memory of one forward pass: a plan arena and an input row per step, the parameters, and
 /// zero initial states.
 final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
-  // @unchecked: written during one forward pass, then only read by the matching backward pass.
+  // @unchecked: written during one forward pass, then only read by the matching backward pass;
+  // reused only after that pass has returned it (`CompiledStep.recycle`).
   let compiled: CompiledStep<Scalar>
   let batch: Int
-  let length: Int
+  /// The steps of the current pass (at most `capacity`).
+  var length: Int
+  let capacity: Int
   let stepStride: Int
-  let inputSize: Int
   let memory: UnsafeMutablePointer<Scalar>
   let parameters: UnsafeMutablePointer<Scalar>
   let parameterOffsets: [String: Int]
@@ -73,7 +91,7 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
     self.compiled = compiled
     self.batch = batch
     self.length = length
-    inputSize = model.inputSize
+    capacity = length
     stepStride = compiled.forward.arenaSize + batch * model.inputSize
     memory = .allocate(capacity: Swift.max(1, length * stepStride))
     var offsets: [String: Int] = [:]
@@ -83,19 +101,25 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
       total += model.parameters[name]?.count ?? 0
     }
     parameterOffsets = offsets
-    let block = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, total))
-    for name in compiled.parameterNames {
-      guard let tensor = model.parameters[name], let offset = offsets[name] else { continue }
-      tensor.withUnsafeBufferPointer { source in
-        if let base = source.baseAddress {
-          (block + offset).initialize(from: base, count: source.count)
-        }
-      }
-    }
-    parameters = block
+    parameters = .allocate(capacity: Swift.max(1, total))
     let widest = model.stateSizes.max() ?? 0
     zeros = .allocate(capacity: Swift.max(1, batch * widest))
     zeros.initialize(repeating: 0, count: Swift.max(1, batch * widest))
+    load(model)
+  }
+
+  /// Copies the model's current parameters in (each pass may come from a different model copy).
+  func load(_ model: RecurrentModel<Scalar>) {
+    for name in compiled.parameterNames {
+      guard let tensor = model.parameters[name], let offset = parameterOffsets[name] else {
+        continue
+      }
+      tensor.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress {
+          (parameters + offset).update(from: base, count: source.count)
+        }
+      }
+    }
   }
 
   deinit {
@@ -119,7 +143,7 @@ extension RecurrentModel {
     }
     let (batch, length, m) = (inputs.shape[0], inputs.shape[1], inputSize)
     let compiled = try plans.step(for: self, batch: batch)
-    let workspace = Workspace(compiled: compiled, model: self, batch: batch, length: length)
+    let workspace = compiled.workspace(for: self, length: length)
     let plan = compiled.forward
     for (slot, kind) in plan.inputKinds.enumerated() {
       if case .parameter(let name) = kind, let offset = workspace.parameterOffsets[name] {
@@ -212,6 +236,7 @@ extension RecurrentModel {
       }
     }
     for (index, name) in compiled.parameterNames.enumerated() { gradients[name] = totals[index] }
+    compiled.recycle(workspace)  // the trajectory dies with this call
     return (loss, gradients)
   }
 

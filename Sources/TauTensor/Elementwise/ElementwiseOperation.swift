@@ -31,7 +31,10 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
     case .tanh:
       // Float uses the rational approximation XLA, Eigen and ONNX Runtime use (a few ulp; it
       // vectorises, libm's tanhf does not); Double keeps libm's correctly rounded tanh.
-      if S.self == Float.self, let f = x as? Float, let y = fastTanh(f) as? S { return y }
+      if S.self == Float.self {
+        // A no-op reinterpretation once specialised for Float (a cast would run per element).
+        return unsafeBitCast(fastTanh(unsafeBitCast(x, to: Float.self)), to: S.self)
+      }
       return S.tanh(x)
     case .sigmoid: return logisticSigmoid(x)
     case .relu: return x > 0 ? x : 0
@@ -92,7 +95,10 @@ func fastExp(_ x: Float) -> Float {
 /// σ(x), evaluated on the side where the exponential cannot overflow.
 @inline(__always)
 func logisticSigmoid<S: TensorScalar>(_ x: S) -> S {
-  if S.self == Float.self, let f = x as? Float, let y = (1 / (1 + fastExp(-f))) as? S { return y }
+  if S.self == Float.self {
+    let f = unsafeBitCast(x, to: Float.self)
+    return unsafeBitCast(1 / (1 + fastExp(-f)), to: S.self)
+  }
   if x >= 0 { return 1 / (1 + S.exp(-x)) }
   let e = S.exp(x)
   return e / (1 + e)
