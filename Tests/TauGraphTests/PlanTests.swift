@@ -102,7 +102,10 @@ func runPlan(
     let part = try g.add(.slice(start: 2, count: 6), [joined])
     let spread = try g.add(.broadcast(6), [try g.add(.binary(.add), [t, try g.add(.sum, [part])])])
     let o = try g.add(.outer, [x, y])
+    let perSample = try g.add(.matvec, [o, x])  // a batched matrix times a batched vector
+    let perSampleT = try g.add(.vecmat, [x, o])
     g.outputs = [
+      try g.add(.binary(.add), [perSample, perSampleT]),
       try g.add(
         .binary(.power), [try g.add(.unary(.softplus), [spread]), try g.add(.constant(2))]),
       try g.add(.binary(.subtract), [v, try g.add(.constant(1))]),  // unbatched only

@@ -29,35 +29,9 @@ extension Plan {
         op, p(a), aRow: aRow, aColumn: aColumn, p(b), bRow: bRow, bColumn: bColumn, p(y),
         rows: rows(y), columns: columns)
     case .matvec(let w, let v, let y, let accumulate):
-      let (n, m) = (graph[w].shape[0], graph[w].shape[1])
-      if !graph[w].isBatched {
-        // Y [B×n] = V [B×m] · Wᵀ: the whole batch in one GEMM.
-        Scalar.gemm(
-          transposeA: false, transposeB: true, m: rows(v), n: n, k: m, alpha: 1, a: p(v), lda: m,
-          b: p(w), ldb: m, beta: accumulate ? 1 : 0, c: p(y), ldc: n)
-      } else {
-        for b in 0..<batch {
-          Scalar.gemm(
-            transposeA: false, transposeB: true, m: 1, n: n, k: m, alpha: 1,
-            a: p(v) + (graph[v].isBatched ? b * m : 0), lda: m, b: p(w) + b * n * m, ldb: m,
-            beta: accumulate ? 1 : 0, c: p(y) + b * n, ldc: n)
-        }
-      }
+      product(w, v, y, transposingW: true, accumulate: accumulate, arena)  // y = W v
     case .vecmat(let v, let w, let y, let accumulate):
-      let (n, m) = (graph[w].shape[0], graph[w].shape[1])
-      if !graph[w].isBatched {
-        // Y [B×m] = V [B×n] · W.
-        Scalar.gemm(
-          transposeA: false, transposeB: false, m: rows(v), n: m, k: n, alpha: 1, a: p(v), lda: n,
-          b: p(w), ldb: m, beta: accumulate ? 1 : 0, c: p(y), ldc: m)
-      } else {
-        for b in 0..<batch {
-          Scalar.gemm(
-            transposeA: false, transposeB: false, m: 1, n: m, k: n, alpha: 1,
-            a: p(v) + (graph[v].isBatched ? b * n : 0), lda: n, b: p(w) + b * n * m, ldb: m,
-            beta: accumulate ? 1 : 0, c: p(y) + b * m, ldc: m)
-        }
-      }
+      product(w, v, y, transposingW: false, accumulate: accumulate, arena)  // y = Wᵀ v
     case .outer(let u, let v, let y):
       let (n, m) = (size(u), size(v))
       for b in 0..<rows(y) {
@@ -108,6 +82,30 @@ extension Plan {
     case .accumulateSum(let x, let slot):
       guard let total = accumulatorPointers[slot] else { return }
       RawKernels.columnSum(p(x), total, rows: rows(x), columns: size(x))
+    }
+  }
+
+  /// Rows of Y = V·Wᵀ (`transposingW`) or V·W: for a shared W the whole batch is one GEMM;
+  /// a per-sample W (tangent graphs) takes one small GEMM per sample. Beta = 1 adds to Y.
+  private func product(
+    _ w: NodeID, _ v: NodeID, _ y: NodeID, transposingW: Bool, accumulate: Bool,
+    _ arena: UnsafeMutablePointer<Scalar>
+  ) {
+    let (rows, columns) = (graph[w].shape[0], graph[w].shape[1])
+    let (inner, outer) = transposingW ? (columns, rows) : (rows, columns)
+    let (pw, pv, py) = (pointer(w, in: arena), pointer(v, in: arena), pointer(y, in: arena))
+    let beta: Scalar = accumulate ? 1 : 0
+    if !graph[w].isBatched {
+      Scalar.gemm(
+        transposeA: false, transposeB: transposingW, m: self.rows(v), n: outer, k: inner, alpha: 1,
+        a: pv, lda: inner, b: pw, ldb: columns, beta: beta, c: py, ldc: outer)
+      return
+    }
+    for b in 0..<batch {
+      Scalar.gemm(
+        transposeA: false, transposeB: transposingW, m: 1, n: outer, k: inner, alpha: 1,
+        a: pv + (graph[v].isBatched ? b * inner : 0), lda: inner, b: pw + b * rows * columns,
+        ldb: columns, beta: beta, c: py + b * outer, ldc: outer)
     }
   }
 
