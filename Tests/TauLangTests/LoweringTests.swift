@@ -190,3 +190,53 @@ func maxDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
   guard a.shape == b.shape else { return .infinity }
   return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
 }
+
+@Suite struct ConcatenatedStateTests {
+  /// The LSTM's Jacobian over [h; c] by forward mode against finite differences of the step.
+  @Test(arguments: ["lstm", "twostate"])
+  func multiStateJacobianMatchesFiniteDifferences(_ cell: String) throws {
+    let net = try model(
+      "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 3, input: 2, seed: 2, dtype: \"f64\")"
+    )
+    let graph = try net.step.concatenatingStates()
+    #expect(graph.outputs.count == 1 && graph[graph.outputs[0]].shape == [6])
+    var stream = RandomStream(seed: 4)
+    var inputs: [InputKind: Tensor<Double>] = [
+      .state(0): try Tensor<Double>.uniform([1, 6], from: -1, to: 1, using: &stream),
+      .input: try Tensor<Double>.uniform([1, 2], from: -1, to: 1, using: &stream),
+    ]
+    for (name, tensor) in net.parameters { inputs[.parameter(name)] = tensor }
+    let seed = try #require(graph.inputs { $0 == .state(0) }.first)
+    let tangent = try graph.jacobian(wrt: seed)
+    let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    var tangentInputs = inputs
+    for node in tangent.graph.nodes {
+      if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
+    }
+    let jacobian = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
+      tangent.jacobians[0].index]
+    #expect(jacobian.shape == [1, 6, 6])
+    let h = 1e-6
+    for j in 0..<6 {
+      var plus = inputs
+      var minus = inputs
+      plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
+      minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
+      let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
+      let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index]
+        .scalars
+      for i in 0..<6 {
+        #expect(Swift.abs(try jacobian.scalar(at: [0, i, j]) - (up[i] - down[i]) / (2 * h)) < 1e-8)
+      }
+    }
+    // The joined step computes what the original computes.
+    let original = try ReferenceEvaluator.evaluate(
+      net.step,
+      inputs: inputs.merging([
+        .state(0): try inputs[.state(0)]!.slicing(along: 1, to: 3).contiguous(),
+        .state(1): try inputs[.state(0)]!.slicing(along: 1, from: 3).contiguous(),
+      ]) { _, new in new })
+    let nextH = original[net.step.outputs[0].index].scalars
+    #expect(Array(primal[graph.outputs[0].index].scalars.prefix(3)) == nextH)
+  }
+}
