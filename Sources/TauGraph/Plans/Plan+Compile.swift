@@ -151,10 +151,7 @@ extension Plan {
       case .slice(let start, _): instructions.append(.slice(inputs[0], id, start: start))
       case .transpose, .matmat, .scaleRows, .scaleColumns, .addDiagonal, .diagonal, .concatRows,
         .sliceRows:
-        throw GraphError(
-          message:
-            "plans do not run matrix-valued operations yet (\(node.op)); use the reference evaluator",
-          origin: node.origin)
+        instructions.append(.matrix(node.op, inputs, id))
       case .input, .constant:
         break
       }

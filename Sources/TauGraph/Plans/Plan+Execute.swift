@@ -72,6 +72,8 @@ extension Plan {
         (p(y) + b * count).update(
           from: p(x) + (graph[x].isBatched ? b * n : 0) + start, count: count)
       }
+    case .matrix(let op, let inputs, let y):
+      for b in 0..<rows(y) { matrixSample(op, inputs, y, sample: b, arena) }
     case .accumulateOuter(let u, let v, let slot):
       // Σ_b u_b v_bᵀ = Uᵀ V, added to the total.
       let (n, m) = (size(u), size(v))
@@ -82,6 +84,55 @@ extension Plan {
     case .accumulateSum(let x, let slot):
       guard let total = accumulatorPointers[slot] else { return }
       RawKernels.columnSum(p(x), total, rows: rows(x), columns: size(x))
+    }
+  }
+
+  /// Sample `b` of a matrix-valued primitive (shared operands are read at offset 0).
+  private func matrixSample(
+    _ op: Op, _ inputs: [NodeID], _ y: NodeID, sample b: Int, _ arena: UnsafeMutablePointer<Scalar>
+  ) {
+    func at(_ id: NodeID) -> UnsafeMutablePointer<Scalar> {
+      pointer(id, in: arena) + (graph[id].isBatched ? b * size(id) : 0)
+    }
+    let out = at(y)
+    let shape = graph[y].shape
+    switch op {
+    case .transpose:
+      let (n, p) = (graph[inputs[0]].shape[0], graph[inputs[0]].shape[1])
+      let m = at(inputs[0])
+      for i in 0..<n { for j in 0..<p { out[j * n + i] = m[i * p + j] } }
+    case .matmat:
+      let (n, k, p) = (graph[inputs[0]].shape[0], graph[inputs[0]].shape[1], shape[1])
+      Scalar.gemm(
+        transposeA: false, transposeB: false, m: n, n: p, k: k, alpha: 1, a: at(inputs[0]), lda: k,
+        b: at(inputs[1]), ldb: p, beta: 0, c: out, ldc: p)
+    case .scaleRows:  // diag(d)·M
+      RawKernels.binary(
+        .multiply, at(inputs[0]), aRow: 1, aColumn: 0, at(inputs[1]), bRow: shape[1], bColumn: 1,
+        out, rows: shape[0], columns: shape[1])
+    case .scaleColumns:  // M·diag(d)
+      RawKernels.binary(
+        .multiply, at(inputs[0]), aRow: shape[1], aColumn: 1, at(inputs[1]), bRow: 0, bColumn: 1,
+        out, rows: shape[0], columns: shape[1])
+    case .addDiagonal:
+      let n = shape[0]
+      out.update(from: at(inputs[0]), count: n * n)
+      let d = at(inputs[1])
+      for i in 0..<n { out[i * n + i] += d[i] }
+    case .diagonal:
+      let n = shape[0]
+      let m = at(inputs[0])
+      for i in 0..<n { out[i] = m[i * n + i] }
+    case .concatRows:
+      var start = 0
+      for piece in inputs {
+        out.advanced(by: start).update(from: at(piece), count: size(piece))
+        start += size(piece)
+      }
+    case .sliceRows(let start, _):
+      out.update(from: at(inputs[0]) + start * shape[1], count: size(y))
+    default:
+      break
     }
   }
 

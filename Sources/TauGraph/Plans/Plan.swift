@@ -31,6 +31,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
     case broadcast(NodeID, NodeID)
     case concat([NodeID], NodeID)
     case slice(NodeID, NodeID, start: Int)
+    /// A matrix-valued primitive (tangent graphs), run sample by sample.
+    case matrix(Op, [NodeID], NodeID)
     /// accumulator[slot] += Σ_b u_b ⊗ v_b, one GEMM.
     case accumulateOuter(NodeID, NodeID, slot: Int)
     /// accumulator[slot] += Σ_b value_b (or += value for an unbatched value).
