@@ -156,12 +156,16 @@ extension Plan {
         break
       }
     }
+    // Values the pullback reads, the outputs and the accumulated ones keep their buffers.
+    let kept = Set(preserving.map(\.index) + graph.outputs.map(\.index) + accumulating.map(\.index))
+    let fused = fuse(instructions, graph: graph, batch: batch, uses: uses, kept: kept)
     return Plan(
       graph: graph, batch: batch, arenaSize: offset, locations: locations,
-      instructions: instructions + instructionsAfter, inputKinds: inputKinds,
+      instructions: fused.instructions + instructionsAfter, inputKinds: inputKinds,
       constantValues: constantValues, accumulated: accumulating,
       transient: accumulatedOnly.union(fusedProducts).union(
         sumInPlace.values.compactMap { $0.base?.index }
-      ).union(live.indices.filter { !live[$0] }))
+      ).union(live.indices.filter { !live[$0] }).union(fused.inRunOnly),
+      scratchSize: fused.scratchSize)
   }
 }

@@ -72,6 +72,8 @@ extension Plan {
         (p(y) + b * count).update(
           from: p(x) + (graph[x].isBatched ? b * n : 0) + start, count: count)
       }
+    case .fused(let operations, let columns):
+      runFused(operations, columns: columns, arena)
     case .matrix(let op, let inputs, let y):
       for b in 0..<rows(y) { matrixSample(op, inputs, y, sample: b, arena) }
     case .accumulateOuter(let u, let v, let slot):
@@ -84,6 +86,45 @@ extension Plan {
     case .accumulateSum(let x, let slot):
       guard let total = accumulatorPointers[slot] else { return }
       RawKernels.columnSum(p(x), total, rows: rows(x), columns: size(x))
+    }
+  }
+
+  /// A fused run, `chunkRows` samples at a time through every operation.
+  private func runFused(
+    _ operations: [FusedOperation], columns: Int, _ arena: UnsafeMutablePointer<Scalar>
+  ) {
+    let chunk = Plan.chunkRows(columns: columns, batch: batch)
+    // Pointer, row stride and column stride of a value for the chunk starting at row `first`.
+    func locate(_ value: FusedValue, _ first: Int) -> (UnsafeMutablePointer<Scalar>, Int, Int) {
+      switch value {
+      case .scratch(let slot): return (scratch + slot * chunk * columns, columns, 1)
+      case .node(let id):
+        let n = size(id)
+        let columnStride = n == 1 && columns > 1 ? 0 : 1
+        return graph[id].isBatched
+          ? (pointer(id, in: arena) + first * n, n, columnStride)
+          : (pointer(id, in: arena), 0, columnStride)
+      }
+    }
+    var first = 0
+    while first < batch {
+      let rows = Swift.min(chunk, batch - first)
+      for operation in operations {
+        switch operation {
+        case .unary(let op, let x, let y):
+          let (px, _, _) = locate(x, first)
+          let (py, _, _) = locate(y, first)
+          RawKernels.unary(op, px, py, count: rows * columns)
+        case .binary(let op, let a, let b, let y):
+          let (pa, aRow, aColumn) = locate(a, first)
+          let (pb, bRow, bColumn) = locate(b, first)
+          let (py, _, _) = locate(y, first)
+          RawKernels.binary(
+            op, pa, aRow: aRow, aColumn: aColumn, pb, bRow: bRow, bColumn: bColumn, py, rows: rows,
+            columns: columns)
+        }
+      }
+      first += rows
     }
   }
 

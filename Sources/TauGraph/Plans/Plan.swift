@@ -33,6 +33,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
     case slice(NodeID, NodeID, start: Int)
     /// A matrix-valued primitive (tangent graphs), run sample by sample.
     case matrix(Op, [NodeID], NodeID)
+    /// A run of elementwise operations on values of `columns` per sample, chunk by chunk.
+    case fused([FusedOperation], columns: Int)
     /// accumulator[slot] += Σ_b u_b ⊗ v_b, one GEMM.
     case accumulateOuter(NodeID, NodeID, slot: Int)
     /// accumulator[slot] += Σ_b value_b (or += value for an unbatched value).
@@ -48,6 +50,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   let inputPointers: UnsafeMutablePointer<UnsafePointer<Scalar>?>
   let constants: UnsafeMutablePointer<Scalar>
   let constantCount: Int
+  /// Values that live only inside a fused run, one chunk each.
+  let scratch: UnsafeMutablePointer<Scalar>
   /// Accumulated outputs: for slot i, the node whose batch sum is added to `accumulators[i]`.
   public let accumulated: [NodeID]
   let accumulatorPointers: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>?>
@@ -55,8 +59,10 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
 
   init(
     graph: Graph, batch: Int, arenaSize: Int, locations: [Location], instructions: [Instruction],
-    inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID], transient: Set<Int>
+    inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID], transient: Set<Int>,
+    scratchSize: Int
   ) {
+    scratch = .allocate(capacity: Swift.max(1, scratchSize))
     self.transient = transient
     self.graph = graph
     self.batch = batch
@@ -77,6 +83,7 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   deinit {
     inputPointers.deallocate()
     constants.deallocate()
+    scratch.deallocate()
     accumulatorPointers.deallocate()
   }
 
