@@ -170,6 +170,19 @@ func runPlan(
     }
   }
 
+  /// Consecutive elementwise operations run as one fused instruction, and values used only
+  /// inside it are not kept (the forward results above still match the reference).
+  @Test func elementwiseRunsAreFused() throws {
+    let graph = try PaperCell.multi.graph(hidden: 4, input: 2)
+    let plan = try Plan<Double>.compile(graph, batch: 3)
+    let fused = plan.instructions.compactMap { instruction -> Int? in
+      if case .fused(let operations, _) = instruction { return operations.count }
+      return nil
+    }
+    #expect(fused.reduce(0, +) >= 4, "\(plan.instructions)")
+    #expect(graph.nodes.indices.contains { !plan.holdsValue(NodeID($0)) })
+  }
+
   @Test func unboundInputsAreErrorsNotCrashes() throws {
     let graph = try PaperCell.plain.graph(hidden: 2, input: 1)
     let plan = try Plan<Double>.compile(graph, batch: 2)
