@@ -1,6 +1,7 @@
 // Lowering: a cell (with its gates) becomes a TauGraph step graph by running its body on traced
 // values. `param` statements become parameter inputs, `state` statements extra state inputs,
 // and a gate call records the gate's body with its result marked as a gate value.
+import TauDynamics
 import TauGraph
 import TauTensor
 
@@ -14,6 +15,9 @@ final class LoweringContext {
   /// Extra states declared with `state` (the hidden state h is state 0).
   var stateNames: [String] = []
   var stateNodes: [NodeID] = []
+  /// Set while an optimizer body is lowered: its states are per-element scalars.
+  var isOptimizer = false
+  var initialStates: [Double] = []
 
   init(hidden: Int, input: Int) {
     self.hidden = hidden
@@ -182,8 +186,24 @@ extension Interpreter {
   ) throws {
     guard let context = lowering, context.prefix.isEmpty else {
       throw Diagnostic(
-        "lowering.unsupported", "'state' in a gate or optimizer is not supported yet", at: nameRange
-      )
+        "lowering.unsupported", "'state' in a gate is not supported", at: nameRange)
+    }
+    if context.isOptimizer {
+      // An optimizer's state is one number per parameter element, starting at its initialiser.
+      var initial = 0.0
+      if let initializer {
+        guard case .number(let x) = try evaluate(initializer, in: env) else {
+          throw Diagnostic(
+            "lowering.unsupported", "an optimizer state starts at a number", at: initializer.range)
+        }
+        initial = x
+      }
+      let id = context.recorder.graph.input(.state(context.stateNames.count), shape: [])
+      context.stateNames.append(name)
+      context.stateNodes.append(id)
+      context.initialStates.append(initial)
+      env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)), isMutable: true)
+      return
     }
     guard let shape, shape.count == 1 else {
       throw Diagnostic(
@@ -200,5 +220,57 @@ extension Interpreter {
     context.stateNames.append(name)
     context.stateNodes.append(id)
     env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)))
+  }
+}
+
+extension Interpreter {
+  /// Lowers an optimizer's body for one parameter element: grad, param and step are inputs,
+  /// `state`s are per-element states, the body's value is the step subtracted, `let rate` the
+  /// effective learning rate.
+  func lowerOptimizer(_ optimizer: DeclarationValue, at site: SourceRange) throws
+    -> OptimizerProgram
+  {
+    guard optimizer.declaration.kind == .optimizer else {
+      throw Diagnostic(
+        "type.mismatch", "expected an optimizer, got a \(optimizer.declaration.kind.rawValue)",
+        at: site)
+    }
+    let context = LoweringContext(hidden: 1, input: 1)
+    context.isOptimizer = true
+    let recorder = context.recorder
+    let outer = lowering
+    lowering = context
+    defer { lowering = outer }
+    let scope = Environment(parent: optimizer.environment)
+    func traced(_ id: NodeID) -> Value { .traced(TracedValue(recorder: recorder, id: id)) }
+    scope.define("grad", traced(recorder.graph.input(.input, shape: [])))
+    scope.define("param", traced(recorder.graph.input(.seed("param"), shape: [])))
+    scope.define("step", traced(recorder.graph.input(.parameter("step"), shape: [])))
+    for parameter in optimizer.declaration.parameters {
+      if let bound = optimizer.arguments[parameter.name] {
+        scope.define(parameter.name, bound)
+      } else if let defaultValue = parameter.defaultValue {
+        scope.define(parameter.name, try evaluate(defaultValue, in: scope))
+      }
+    }
+    let body = optimizer.declaration.body
+    let result = try execute(body.statements, in: scope)
+    let last = body.statements.last?.range ?? site
+    var outputs = [try recorder.operand(result, at: last)]
+    for name in context.stateNames {
+      outputs.append(try recorder.operand(scope.lookup(name) ?? .number(0), at: last))
+    }
+    let rate = scope.bindings["rate"]?.value  // the body's own `let rate`, not an outer name
+    if let rate { outputs.append(try recorder.operand(rate, at: last)) }
+    for output in outputs where !recorder.graph[output].shape.isEmpty {
+      throw Diagnostic(
+        "shape.mismatch",
+        "an optimizer works on one number at a time; this is \(formatShape(recorder.graph[output].shape))",
+        at: last)
+    }
+    recorder.graph.outputs = outputs
+    return OptimizerProgram(
+      graph: recorder.graph, stateNames: context.stateNames, initialStates: context.initialStates,
+      hasRate: rate != nil)
   }
 }

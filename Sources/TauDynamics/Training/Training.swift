@@ -1,0 +1,76 @@
+// The training loop: a fresh batch per step, the BPTT gradient, NaN checks, an optimizer update,
+// checkpoints, and a clean stop on cancellation that keeps what was done.
+import TauGraph
+import TauTensor
+
+/// What a training run produced; also what an interrupted or failed run had done so far.
+public struct TrainingRecord<Scalar: TensorScalar>: Sendable {
+  /// The model after the last completed step.
+  public var model: RecurrentModel<Scalar>
+  /// The loss of every completed step, before its update.
+  public var losses: [Scalar] = []
+  /// Models at the requested steps (0 = before training).
+  public var checkpoints: [(step: Int, model: RecurrentModel<Scalar>)] = []
+  /// The optimizer's effective rates at each checkpoint after step 0, by parameter.
+  public var rates: [(step: Int, rates: [String: Tensor<Scalar>])] = []
+}
+
+/// Why training stopped early; carries the record up to the last good step.
+public enum TrainingStop<Scalar: TensorScalar>: Error {
+  case notFinite(step: Int, what: String, record: TrainingRecord<Scalar>)
+  case cancelled(step: Int, record: TrainingRecord<Scalar>)
+}
+
+extension RecurrentModel {
+  /// The model with every parameter (and the readout) replaced, names as in `gradient`.
+  public func updating(_ values: [String: Tensor<Scalar>]) throws -> RecurrentModel {
+    var model = self
+    for (name, value) in values { model = try model.replacing(name, with: value) }
+    return model
+  }
+
+  /// Trains for `steps` updates. `batch(k)` gives the inputs and targets of step k (k = 0, 1,
+  /// …); gradients are clipped to global norm `clip` when given.
+  public func train(
+    steps: Int, optimizer: OptimizerRun<Scalar>, checkpoints: [Int] = [], clip: Scalar? = nil,
+    batch: (Int) throws -> (inputs: Tensor<Scalar>, targets: Tensor<Scalar>)
+  ) throws -> TrainingRecord<Scalar> {
+    var record = TrainingRecord(model: self)
+    let wanted = Set(checkpoints)
+    if wanted.contains(0) { record.checkpoints.append((0, self)) }
+    for step in 1...Swift.max(steps, 1) where steps > 0 {
+      do {
+        try checkCancellation()
+      } catch {
+        throw TrainingStop.cancelled(step: step, record: record)
+      }
+      let (inputs, targets) = try batch(step - 1)
+      var (loss, gradients) = try record.model.gradient(inputs: inputs, targets: targets)
+      guard loss.isFinite else {
+        throw TrainingStop.notFinite(step: step, what: "the loss", record: record)
+      }
+      for (name, gradient) in gradients.sorted(by: { $0.key < $1.key })
+      where !gradient.scalars.allSatisfy(\.isFinite) {
+        throw TrainingStop.notFinite(step: step, what: "the gradient of '\(name)'", record: record)
+      }
+      if let clip {
+        let norm = gradients.values.reduce(Scalar.zero) {
+          $0 + $1.frobeniusNorm() * $1.frobeniusNorm()
+        }
+        .squareRoot()
+        if norm > clip { gradients = gradients.mapValues { $0 * (clip / norm) } }
+      }
+      var current = record.model.parameters
+      current["readout"] = record.model.readout
+      if let bias = record.model.readoutBias { current["readoutBias"] = bias }
+      let next = try optimizer.update(current, gradients: gradients)
+      record.model = try record.model.updating(next)
+      record.losses.append(loss)
+      if wanted.contains(step) {
+        record.checkpoints.append((step, record.model))
+        record.rates.append((step, optimizer.rates))
+      }
+    }
+    return record
+  }
+}

@@ -1,0 +1,189 @@
+// Training from Tau: `train(model, task, optimizer, …)` and the tasks of paper.md §8 (so far:
+// adding). A task is any record with a `batch(n, index: k)` function, so tasks can be written in
+// Tau as well.
+import Foundation
+import TauDynamics
+import TauTensor
+
+extension BuiltinRegistry {
+  static let training: [Builtin] = [
+    Builtin(
+      "adding", ["length", "input=2", "seed=0"],
+      "the adding task: input-1 channels U[0,1] and a marker channel with one mark in each half; target = sum of channel 0 at the marks"
+    ) { args in
+      let length = try args.integer("length")
+      let input = try args.integer("input")
+      guard length >= 2, input >= 2 else {
+        throw Diagnostic(
+          "value.invalid", "adding needs length ≥ 2 and input ≥ 2 (data and marker channels)",
+          at: args.callRange)
+      }
+      let root = RandomStream(seed: UInt64(Swift.max(0, try args.integer("seed")))).substream(
+        "adding")
+      let batch = Builtin(
+        "batch", ["n", "index=0"], "batch number `index` of n sequences: {inputs, targets}"
+      ) {
+        batchArgs in
+        let n = try batchArgs.integer("n")
+        guard n > 0 else {
+          throw Diagnostic("value.invalid", "n must be > 0", at: batchArgs.range("n"))
+        }
+        var stream = root.substream(try batchArgs.integer("index"))
+        var inputs = [Double](repeating: 0, count: n * length * input)
+        var targets = [Double](repeating: 0, count: n)
+        for b in 0..<n {
+          for t in 0..<length {
+            for c in 0..<(input - 1) {
+              inputs[(b * length + t) * input + c] = stream.uniform(Double.self)
+            }
+          }
+          let first = stream.integer(below: length / 2)
+          let second = length / 2 + stream.integer(below: length - length / 2)
+          for t in [first, second] {
+            inputs[(b * length + t) * input + input - 1] = 1
+            targets[b] += inputs[(b * length + t) * input]
+          }
+        }
+        return .record(
+          Record([
+            ("inputs", .tensor(.f64(try Tensor(shape: [n, length, input], scalars: inputs)))),
+            ("targets", .tensor(.f64(try Tensor(shape: [n, 1], scalars: targets)))),
+          ]))
+      }
+      return .record(
+        Record([
+          ("name", .string("adding")), ("length", .number(Double(length))),
+          ("input", .number(Double(input))), ("batch", .function(.builtin(batch))),
+        ]))
+    },
+    Builtin(
+      "train",
+      [
+        "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
+        "fixed=false",
+      ],
+      "trains a copy of model on task: {model, loss, checkpoints, rates, time}; the model passed in is unchanged"
+    ) { args in
+      guard case .model(let model) = args["model"] else {
+        throw args.typeError("model", expected: "a model")
+      }
+      guard case .declaration(let optimizer) = args["optimizer"] else {
+        throw args.typeError("optimizer", expected: "an optimizer")
+      }
+      guard case .record(let task) = args["task"], let batchFunction = task["batch"] else {
+        throw args.typeError("task", expected: "a task (a record with a batch function)")
+      }
+      let steps = try args.integer("steps")
+      let size = try args.integer("batch")
+      guard steps >= 0, size > 0 else {
+        throw Diagnostic("value.invalid", "steps must be ≥ 0 and batch > 0", at: args.callRange)
+      }
+      let checkpoints =
+        args.isGiven("checkpoints")
+        ? try args.list("checkpoints").map {
+          try args.interpreter.wholeNumber($0, at: args.range("checkpoints"))
+        } : []
+      let clip = args.isGiven("clip") ? try args.number("clip") : nil
+      let fixed = try args.bool("fixed")
+      let program = try args.interpreter.lowerOptimizer(optimizer, at: args.range("optimizer"))
+      /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`.
+      func batch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
+        let value = try args.interpreter.call(
+          batchFunction,
+          [
+            EvaluatedArgument(label: nil, value: .number(Double(size)), range: args.range("task")),
+            EvaluatedArgument(
+              label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
+          ], at: args.callRange, calleeRange: args.range("task"))
+        guard case .record(let record) = value, let inputs = record["inputs"],
+          let targets = record["targets"]
+        else {
+          throw Diagnostic(
+            "type.mismatch", "a task's batch must be {inputs, targets}", at: args.range("task"))
+        }
+        return (
+          try tensorValue(inputs, at: args.range("task"), context: "inputs"),
+          try tensorValue(targets, at: args.range("task"), context: "targets")
+        )
+      }
+      let start = ContinuousClock.now
+      switch model.network {
+      case .f32(let network):
+        let run = try trained(network, program, steps, checkpoints, clip.map(Float.init), args) {
+          let (x, y) = try batch($0)
+          return (x.asFloat, y.asFloat)
+        }
+        return trainingRecord(run, model, start) {
+          .model(
+            ModelValue(
+              network: .f32($0), cellText: model.cellText, lowered: model.lowered, cell: model.cell)
+          )
+        } tensor: {
+          .tensor(.f32($0))
+        }
+      case .f64(let network):
+        let run = try trained(network, program, steps, checkpoints, clip, args) {
+          let (x, y) = try batch($0)
+          return (x.asDouble, y.asDouble)
+        }
+        return trainingRecord(run, model, start) {
+          .model(
+            ModelValue(
+              network: .f64($0), cellText: model.cellText, lowered: model.lowered, cell: model.cell)
+          )
+        } tensor: {
+          .tensor(.f64($0))
+        }
+      }
+    },
+  ]
+
+  /// Runs the loop, turning a NaN stop or an interrupt into a diagnostic at the call.
+  private static func trained<S: TensorScalar>(
+    _ network: RecurrentModel<S>, _ program: OptimizerProgram, _ steps: Int, _ checkpoints: [Int],
+    _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Tensor<S>)
+  ) throws -> TrainingRecord<S> {
+    do {
+      return try network.train(
+        steps: steps, optimizer: OptimizerRun(program: program), checkpoints: checkpoints,
+        clip: clip,
+        batch: { k in try batch(k) })
+    } catch TrainingStop<S>.notFinite(let step, let what, _) {
+      throw Diagnostic(
+        "training.notFinite",
+        "training stopped at step \(step): \(what) is not finite (NaN or infinity)",
+        at: args.callRange, hint: "lower the learning rate or clip the gradients (clip: 1)")
+    } catch TrainingStop<S>.cancelled(let step, _) {
+      throw Diagnostic(
+        "runtime.interrupted", "training interrupted at step \(step)", at: args.callRange)
+    }
+  }
+
+  private static func trainingRecord<S: TensorScalar>(
+    _ run: TrainingRecord<S>, _ model: ModelValue, _ start: ContinuousClock.Instant,
+    wrap: (RecurrentModel<S>) -> Value, tensor: (Tensor<S>) -> Value
+  ) -> Value {
+    let elapsed = ContinuousClock.now - start
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let checkpoints = run.checkpoints.map {
+      Value.record(Record([("step", .number(Double($0.step))), ("model", wrap($0.model))]))
+    }
+    let rates = run.rates.map { entry in
+      Value.record(
+        Record([
+          ("step", .number(Double(entry.step))),
+          (
+            "rates",
+            .record(
+              Record(entry.rates.sorted { $0.key < $1.key }.map { ($0.key, tensor($0.value)) }))
+          ),
+        ]))
+    }
+    return .record(
+      Record([
+        ("model", wrap(run.model)), ("loss", tensor(Tensor(run.losses))),
+        ("checkpoints", .list(checkpoints)), ("rates", .list(rates)), ("time", .number(seconds)),
+      ]))
+  }
+}

@@ -1,0 +1,110 @@
+// Optimizers declared in Tau against hand-computed steps, the adding task, and training.
+import Foundation
+import Testing
+
+@testable import TauDynamics
+@testable import TauLang
+@testable import TauTensor
+
+/// The optimizer `source` (from stdlib/optimizers.tau) applied to one parameter for `steps`
+/// updates with the given gradients.
+private func parameterAfter(
+  _ optimizer: String, start: [Double], gradients: [[Double]]
+) throws -> [[Double]] {
+  let interpreter = Interpreter()
+  let run = runSnippet("use optimizers\nlet o = \(optimizer)", interpreter: interpreter)
+  #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+  guard case .declaration(let declaration)? = interpreter.globals.lookup("o") else { return [] }
+  let program = try interpreter.lowerOptimizer(
+    declaration, at: SourceRange(file: SourceFile(name: "t", text: ""), start: 0, end: 0))
+  let optimizer = OptimizerRun<Double>(program: program)
+  var parameter = ["w": Tensor<Double>(start)]
+  var trajectory: [[Double]] = []
+  for gradient in gradients {
+    parameter = try optimizer.update(parameter, gradients: ["w": Tensor(gradient)])
+    trajectory.append(parameter["w"]?.scalars ?? [])
+  }
+  return trajectory
+}
+
+@Suite struct TrainingTests {
+  @Test func sgdWithMomentumMatchesHandComputedSteps() throws {
+    // v₁ = g₁ = 1 → w = 1 - 0.1 = 0.9; v₂ = 0.5·1 + 2 = 2.5 → 0.65; v₃ = 1.25 - 1 = 0.25 → 0.625
+    let w = try parameterAfter(
+      "sgd(lr: 0.1, momentum: 0.5)", start: [1], gradients: [[1], [2], [-1]])
+    let expected = [0.9, 0.65, 0.625]
+    for (a, e) in zip(w.map { $0[0] }, expected) { #expect(Swift.abs(a - e) < 1e-15) }
+  }
+
+  @Test func adamMatchesHandComputedSteps() throws {
+    // Reference computed step by step from Kingma & Ba with lr 0.1, β = (0.9, 0.999), ε = 1e-8.
+    var m = 0.0
+    var v = 0.0
+    var w = 0.5
+    var expected: [Double] = []
+    for (step, g) in [0.3, -0.2, 0.05].enumerated() {
+      m = 0.9 * m + 0.1 * g
+      v = 0.999 * v + 0.001 * g * g
+      let mHat = m / (1 - Foundation.pow(0.9, Double(step + 1)))
+      let vHat = v / (1 - Foundation.pow(0.999, Double(step + 1)))
+      w -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+      expected.append(w)
+    }
+    let trajectory = try parameterAfter(
+      "adam(lr: 0.1)", start: [0.5], gradients: [[0.3], [-0.2], [0.05]])
+    for (a, e) in zip(trajectory.map { $0[0] }, expected) { #expect(Swift.abs(a - e) < 1e-12) }
+  }
+
+  @Test func addingTaskFollowsItsDefinition() throws {
+    let run = runSnippet(
+      """
+      let task = adding(length: 10, input: 3, seed: 4)
+      let b = task.batch(5)
+      print(b.inputs.shape, b.targets.shape)
+      print(b == task.batch(5), b == task.batch(5, index: 1))
+      """)
+    #expect(run.output == "[5, 10, 3] [5, 1]\ntrue false\n")
+    let interpreter = Interpreter()
+    _ = runSnippet(
+      "let b = adding(length: 10, input: 3, seed: 4).batch(50)", interpreter: interpreter)
+    guard case .record(let b)? = interpreter.globals.lookup("b"),
+      case .tensor(let inputs)? = b["inputs"],
+      case .tensor(let targets)? = b["targets"]
+    else { throw DiagnosticList([]) }
+    let x = inputs.doubles
+    let y = targets.doubles
+    for sample in 0..<50 {
+      let marks = (0..<10).filter { x[(sample * 10 + $0) * 3 + 2] == 1 }
+      #expect(marks.count == 2 && marks[0] < 5 && marks[1] >= 5)
+      let sum = marks.reduce(0.0) { $0 + x[(sample * 10 + $1) * 3] }
+      #expect(Swift.abs(sum - y[sample]) < 1e-15)
+    }
+  }
+
+  @Test func adamDrivesTheAddingLossDown() throws {
+    let run = runSnippet(
+      """
+      use cells
+      use optimizers
+      let net = rnn(leaky(gate: multi), hidden: 16, input: 2, seed: 1)
+      let run = train(net, adding(length: 20, input: 2, seed: 1), adam(lr: 0.01), steps: 150, batch: 32, checkpoints: [0, 150])
+      print(run.loss[-1] < 0.1 * run.loss[0], len(run.loss), len(run.checkpoints))
+      print(run.checkpoints[0].model.params.cell.Wr == net.params.cell.Wr, run.model.params.cell.Wr == net.params.cell.Wr)
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(run.output == "true 150 2\ntrue false\n")
+  }
+
+  @Test func nonFiniteLossStopsWithTheStep() throws {
+    let run = runSnippet(
+      """
+      use cells
+      use optimizers
+      let net = rnn(plain, hidden: 4, input: 2, seed: 1)
+      let bad = {batch: fn(n, index = 0) { {inputs: zeros([n, 5, 2]), targets: full([n, 1], nan)} }}
+      train(net, bad, sgd(), steps: 3, batch: 2)
+      """)
+    #expect(run.ids == ["training.notFinite"])
+    #expect(run.diagnostics.first?.message.contains("step 1: the loss is not finite") == true)
+  }
+}
