@@ -8,7 +8,7 @@ import Testing
 
 /// The optimizer `source` (from stdlib/optimizers.tau) applied to one parameter for `steps`
 /// updates with the given gradients.
-private func parameterAfter(
+func parameterAfter(
   _ optimizer: String, start: [Double], gradients: [[Double]]
 ) throws -> [[Double]] {
   let interpreter = Interpreter()
@@ -106,5 +106,60 @@ private func parameterAfter(
       """)
     #expect(run.ids == ["training.notFinite"])
     #expect(run.diagnostics.first?.message.contains("step 1: the loss is not finite") == true)
+  }
+}
+
+@Suite struct MoreOptimizerTests {
+  /// Three steps of each optimizer against the torch.optim update rules, computed here.
+  @Test func rmspropAdagradAdamwAndNesterov() throws {
+    let gradients = [0.3, -0.2, 0.05]
+    func reference(_ rule: (Double, Double, Int, inout [Double]) -> Double) -> [Double] {
+      var w = 0.5
+      var state = [0.0, 0.0]
+      return gradients.enumerated().map { step, g in
+        w -= rule(g, w, step + 1, &state)
+        return w
+      }
+    }
+    let cases: [(String, [Double])] = [
+      (
+        "rmsprop(lr: 0.1)",
+        reference { g, _, _, s in
+          s[0] = 0.99 * s[0] + 0.01 * g * g
+          return 0.1 * g / (s[0].squareRoot() + 1e-8)
+        }
+      ),
+      (
+        "adagrad(lr: 0.1)",
+        reference { g, _, _, s in
+          s[0] += g * g
+          return 0.1 * g / (s[0].squareRoot() + 1e-10)
+        }
+      ),
+      (
+        "adamw(lr: 0.1, weight_decay: 0.1)",
+        reference { g, w, t, s in
+          s[0] = 0.9 * s[0] + 0.1 * g
+          s[1] = 0.999 * s[1] + 0.001 * g * g
+          let mHat = s[0] / (1 - Foundation.pow(0.9, Double(t)))
+          let vHat = s[1] / (1 - Foundation.pow(0.999, Double(t)))
+          return 0.1 * mHat / (vHat.squareRoot() + 1e-8) + 0.1 * 0.1 * w
+        }
+      ),
+      (
+        "sgd(lr: 0.1, momentum: 0.9, nesterov: true)",
+        reference { g, _, _, s in
+          s[0] = 0.9 * s[0] + g
+          return 0.1 * (g + 0.9 * s[0])
+        }
+      ),
+    ]
+    for (optimizer, expected) in cases {
+      let trajectory = try parameterAfter(
+        optimizer, start: [0.5], gradients: gradients.map { [$0] })
+      for (a, e) in zip(trajectory.map { $0[0] }, expected) {
+        #expect(Swift.abs(a - e) < 1e-12, "\(optimizer): \(a) vs \(e)")
+      }
+    }
   }
 }
