@@ -6,44 +6,140 @@ import TauDynamics
 import TauTensor
 
 extension BuiltinRegistry {
-  static let training: [Builtin] = [
+  static let training: [Builtin] =
+    SequenceTask.allCases.map(taskBuiltin) + [
+      Builtin(
+        "train",
+        [
+          "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
+          "fixed=false",
+        ],
+        "trains a copy of model on task: {model, loss, checkpoints, rates, time}; the model passed in is unchanged"
+      ) { args in
+        guard case .model(let model) = args["model"] else {
+          throw args.typeError("model", expected: "a model")
+        }
+        guard case .declaration(let optimizer) = args["optimizer"] else {
+          throw args.typeError("optimizer", expected: "an optimizer")
+        }
+        guard case .record(let task) = args["task"], let batchFunction = task["batch"] else {
+          throw args.typeError("task", expected: "a task (a record with a batch function)")
+        }
+        let steps = try args.integer("steps")
+        let size = try args.integer("batch")
+        guard steps >= 0, size > 0 else {
+          throw Diagnostic("value.invalid", "steps must be ≥ 0 and batch > 0", at: args.callRange)
+        }
+        let checkpoints =
+          args.isGiven("checkpoints")
+          ? try args.list("checkpoints").map {
+            try args.interpreter.wholeNumber($0, at: args.range("checkpoints"))
+          } : []
+        let clip = args.isGiven("clip") ? try args.number("clip") : nil
+        let fixed = try args.bool("fixed")
+        let program = try args.interpreter.lowerOptimizer(optimizer, at: args.range("optimizer"))
+        /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`.
+        func batch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
+          let value = try args.interpreter.call(
+            batchFunction,
+            [
+              EvaluatedArgument(
+                label: nil, value: .number(Double(size)), range: args.range("task")),
+              EvaluatedArgument(
+                label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
+            ], at: args.callRange, calleeRange: args.range("task"))
+          guard case .record(let record) = value, let inputs = record["inputs"],
+            let targets = record["targets"]
+          else {
+            throw Diagnostic(
+              "type.mismatch", "a task's batch must be {inputs, targets}", at: args.range("task"))
+          }
+          return (
+            try tensorValue(inputs, at: args.range("task"), context: "inputs"),
+            try tensorValue(targets, at: args.range("task"), context: "targets")
+          )
+        }
+        let start = ContinuousClock.now
+        switch model.network {
+        case .f32(let network):
+          let run = try trained(network, program, steps, checkpoints, clip.map(Float.init), args) {
+            let (x, y) = try batch($0)
+            return (x.asFloat, y.asFloat)
+          }
+          return trainingRecord(run, model, start) {
+            .model(
+              ModelValue(
+                network: .f32($0), cellText: model.cellText, lowered: model.lowered,
+                cell: model.cell)
+            )
+          } tensor: {
+            .tensor(.f32($0))
+          }
+        case .f64(let network):
+          let run = try trained(network, program, steps, checkpoints, clip, args) {
+            let (x, y) = try batch($0)
+            return (x.asDouble, y.asDouble)
+          }
+          return trainingRecord(run, model, start) {
+            .model(
+              ModelValue(
+                network: .f64($0), cellText: model.cellText, lowered: model.lowered,
+                cell: model.cell)
+            )
+          } tensor: {
+            .tensor(.f64($0))
+          }
+        }
+      }
+    ]
+
+  /// One summary line per task, for `:help` and the docs.
+  private static let taskSummaries: [SequenceTask: String] = [
+    .adding:
+      "input-1 U[0,1] channels and a marker channel with one mark in each half; target = sum of channel 0 at the marks",
+    .recall:
+      "like adding with five distinct marks in the first third; target = sum of channel 0 at the marks",
+    .copy:
+      "one mark in the first half; target = channel 0 at the mark, recalled after the delay to the end",
+    .sinmix:
+      "two sinusoids (frequency U[1,7] cycles, random phase) and N(0, 0.1²) noise channels; target = (late − early mean of s₁) + (early − late mean of s₂), quarters",
+    .short: "U[0,1] channels; target = sum of the last 6 values of channel 0",
+    .ar2:
+      "target = x_T of x_t = 1.6 x_{t-1} − 0.7 x_{t-2} + N(0, 0.05²); the inputs are U[0,1] distractors",
+    .movingavg: "channel 0 U[0,1], the others 0; target = mean of the last 8 values of channel 0",
+    .delaysum: "U[0,1] channels; target = ¼ Σ u_{T-1-d} of channel 0 for d = 4, 12, 24, 36",
+    .narma10:
+      "u ~ U[0, 0.5] in channel 0; target = y_T of y_{t+1} = 0.3 y_t + 0.05 y_t Σ_{i<10} y_{t-i} + 1.5 u_{t-9} u_t + 0.1",
+    .sinusoids:
+      "channel c = sin(2π f_c t/T + φ_c), f_c ~ U[1,7], the Fréchet check's input; target 0",
+  ]
+
+  /// `adding(length:, input:, seed:)` and its siblings: a task record with `batch(n, index: k)`.
+  private static func taskBuiltin(_ task: SequenceTask) -> Builtin {
     Builtin(
-      "adding", ["length", "input=2", "seed=0"],
-      "the adding task: input-1 channels U[0,1] and a marker channel with one mark in each half; target = sum of channel 0 at the marks"
+      task.rawValue, ["length", "input=\(task.minimumInput)", "seed=0"],
+      "the \(task.rawValue) task: " + (taskSummaries[task] ?? "")
     ) { args in
       let length = try args.integer("length")
       let input = try args.integer("input")
-      guard length >= 2, input >= 2 else {
+      let seed = try args.integer("seed")
+      guard length >= task.minimumLength, input >= task.minimumInput, seed >= 0 else {
         throw Diagnostic(
-          "value.invalid", "adding needs length ≥ 2 and input ≥ 2 (data and marker channels)",
+          "value.invalid",
+          "\(task.rawValue) needs length ≥ \(task.minimumLength), input ≥ \(task.minimumInput) and seed ≥ 0",
           at: args.callRange)
       }
-      let root = RandomStream(seed: UInt64(Swift.max(0, try args.integer("seed")))).substream(
-        "adding")
       let batch = Builtin(
         "batch", ["n", "index=0"], "batch number `index` of n sequences: {inputs, targets}"
       ) {
         batchArgs in
         let n = try batchArgs.integer("n")
-        guard n > 0 else {
-          throw Diagnostic("value.invalid", "n must be > 0", at: batchArgs.range("n"))
+        let index = try batchArgs.integer("index")
+        guard n > 0, index >= 0 else {
+          throw Diagnostic("value.invalid", "n must be > 0 and index ≥ 0", at: batchArgs.callRange)
         }
-        var stream = root.substream(try batchArgs.integer("index"))
-        var inputs = [Double](repeating: 0, count: n * length * input)
-        var targets = [Double](repeating: 0, count: n)
-        for b in 0..<n {
-          for t in 0..<length {
-            for c in 0..<(input - 1) {
-              inputs[(b * length + t) * input + c] = stream.uniform(Double.self)
-            }
-          }
-          let first = stream.integer(below: length / 2)
-          let second = length / 2 + stream.integer(below: length - length / 2)
-          for t in [first, second] {
-            inputs[(b * length + t) * input + input - 1] = 1
-            targets[b] += inputs[(b * length + t) * input]
-          }
-        }
+        let (inputs, targets) = task.batch(
+          n: n, length: length, input: input, seed: UInt64(seed), index: index)
         return .record(
           Record([
             ("inputs", .tensor(.f64(try Tensor(shape: [n, length, input], scalars: inputs)))),
@@ -52,91 +148,11 @@ extension BuiltinRegistry {
       }
       return .record(
         Record([
-          ("name", .string("adding")), ("length", .number(Double(length))),
+          ("name", .string(task.rawValue)), ("length", .number(Double(length))),
           ("input", .number(Double(input))), ("batch", .function(.builtin(batch))),
         ]))
-    },
-    Builtin(
-      "train",
-      [
-        "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
-        "fixed=false",
-      ],
-      "trains a copy of model on task: {model, loss, checkpoints, rates, time}; the model passed in is unchanged"
-    ) { args in
-      guard case .model(let model) = args["model"] else {
-        throw args.typeError("model", expected: "a model")
-      }
-      guard case .declaration(let optimizer) = args["optimizer"] else {
-        throw args.typeError("optimizer", expected: "an optimizer")
-      }
-      guard case .record(let task) = args["task"], let batchFunction = task["batch"] else {
-        throw args.typeError("task", expected: "a task (a record with a batch function)")
-      }
-      let steps = try args.integer("steps")
-      let size = try args.integer("batch")
-      guard steps >= 0, size > 0 else {
-        throw Diagnostic("value.invalid", "steps must be ≥ 0 and batch > 0", at: args.callRange)
-      }
-      let checkpoints =
-        args.isGiven("checkpoints")
-        ? try args.list("checkpoints").map {
-          try args.interpreter.wholeNumber($0, at: args.range("checkpoints"))
-        } : []
-      let clip = args.isGiven("clip") ? try args.number("clip") : nil
-      let fixed = try args.bool("fixed")
-      let program = try args.interpreter.lowerOptimizer(optimizer, at: args.range("optimizer"))
-      /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`.
-      func batch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
-        let value = try args.interpreter.call(
-          batchFunction,
-          [
-            EvaluatedArgument(label: nil, value: .number(Double(size)), range: args.range("task")),
-            EvaluatedArgument(
-              label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
-          ], at: args.callRange, calleeRange: args.range("task"))
-        guard case .record(let record) = value, let inputs = record["inputs"],
-          let targets = record["targets"]
-        else {
-          throw Diagnostic(
-            "type.mismatch", "a task's batch must be {inputs, targets}", at: args.range("task"))
-        }
-        return (
-          try tensorValue(inputs, at: args.range("task"), context: "inputs"),
-          try tensorValue(targets, at: args.range("task"), context: "targets")
-        )
-      }
-      let start = ContinuousClock.now
-      switch model.network {
-      case .f32(let network):
-        let run = try trained(network, program, steps, checkpoints, clip.map(Float.init), args) {
-          let (x, y) = try batch($0)
-          return (x.asFloat, y.asFloat)
-        }
-        return trainingRecord(run, model, start) {
-          .model(
-            ModelValue(
-              network: .f32($0), cellText: model.cellText, lowered: model.lowered, cell: model.cell)
-          )
-        } tensor: {
-          .tensor(.f32($0))
-        }
-      case .f64(let network):
-        let run = try trained(network, program, steps, checkpoints, clip, args) {
-          let (x, y) = try batch($0)
-          return (x.asDouble, y.asDouble)
-        }
-        return trainingRecord(run, model, start) {
-          .model(
-            ModelValue(
-              network: .f64($0), cellText: model.cellText, lowered: model.lowered, cell: model.cell)
-          )
-        } tensor: {
-          .tensor(.f64($0))
-        }
-      }
-    },
-  ]
+    }
+  }
 
   /// Runs the loop, turning a NaN stop or an interrupt into a diagnostic at the call.
   private static func trained<S: TensorScalar>(
