@@ -125,6 +125,7 @@ public func nearestName(to name: String, in candidates: some Sequence<String>) -
   let length = name.unicodeScalars.count
   let limit = Swift.max(1, length / 3)
   var best: (name: String, distance: Int)?
+  // Ties go to the earlier candidate: callers list the likeliest names first, in a fixed order.
   for candidate in candidates where candidate != name {
     if length <= 2 && candidate.unicodeScalars.count != length + 1 { continue }
     let distance = editDistance(name, candidate)

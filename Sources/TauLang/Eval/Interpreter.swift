@@ -182,7 +182,8 @@ public final class Interpreter {
       guard let value = env.lookup(name) else {
         throw Diagnostic(
           "name.unknown", "unknown name '\(name)'", at: expression.range,
-          hint: nearestName(to: name, in: env.visibleNames).map { "did you mean '\($0)'?" })
+          hint: nearestName(to: name, in: env.visibleNames.sorted()).map { "did you mean '\($0)'?" }
+        )
       }
       return value
     case .list(let items):

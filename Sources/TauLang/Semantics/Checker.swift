@@ -78,8 +78,10 @@ struct Checker {
     return nil
   }
 
-  private var visibleNames: Set<String> {
-    scopes.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+  /// Names in scope, innermost scope first (the user's own names before the built-ins), each
+  /// scope sorted, so hints are the same on every run.
+  private var visibleNames: [String] {
+    scopes.reversed().flatMap { $0.keys.sorted() }
   }
 
   private mutating func declare(_ name: String, _ symbol: Symbol, at range: SourceRange) {
