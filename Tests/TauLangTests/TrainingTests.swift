@@ -163,3 +163,24 @@ func parameterAfter(
     }
   }
 }
+
+@Suite struct ScheduleTests {
+  /// The rate sgd exposes is its learning rate, so checkpoints show the schedule's values.
+  @Test func warmupAndCosineFollowTheirFormulas() throws {
+    let run = runSnippet(
+      """
+      use cells
+      use optimizers
+      let net = rnn(plain, hidden: 4, input: 2, seed: 1)
+      let task = adding(length: 6, input: 2, seed: 1)
+      let w = train(net, task, sgd(lr: warmup(0.1, steps: 4)), steps: 6, batch: 4, checkpoints: [1, 2, 6])
+      print(map(w.rates, fn(e) { mean(e.rates.readout) }))
+      let c = train(net, task, sgd(lr: cosine(0.1, steps: 4, floor: 0.02)), steps: 5, batch: 4, checkpoints: [1, 2, 4, 5])
+      print(map(c.rates, fn(e) { mean(e.rates.readout) }))
+      print(evaluate(c.model, task.batch(3)).predictions.shape)
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    // cosine at step 1: 0.02 + 0.08 · ½(1 + cos(π/4)) = 0.0882843
+    #expect(run.output == "[0.025, 0.05, 0.1]\n[0.0882843, 0.06, 0.02, 0.02]\n[3, 1]\n")
+  }
+}

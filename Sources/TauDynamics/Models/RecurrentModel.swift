@@ -67,7 +67,7 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
 
   /// The mean squared error of `output` against `targets` (PyTorch's `MSELoss()`: the mean over
   /// batch and outputs) and its gradient with respect to `output`, 2 (ŷ - y) / count.
-  func meanSquaredError(_ output: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> (
+  public func meanSquaredError(_ output: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> (
     loss: Scalar, cotangent: Tensor<Scalar>
   ) {
     guard targets.shape == output.shape else {

@@ -9,6 +9,48 @@ extension BuiltinRegistry {
   static let training: [Builtin] =
     SequenceTask.allCases.map(taskBuiltin) + [
       Builtin(
+        "cosine", ["lr", "steps", "floor=0"],
+        "learning-rate schedule: lr falling to floor along half a cosine over steps, then floor; pass as lr:"
+      ) { args in
+        .record(
+          Record([
+            ("schedule", .string("cosine")), ("lr", .number(try args.number("lr"))),
+            ("steps", .number(try args.number("steps"))),
+            ("floor", .number(try args.number("floor"))),
+          ]))
+      },
+      Builtin(
+        "warmup", ["lr", "steps"],
+        "learning-rate schedule: lr rising linearly from lr/steps to lr over steps, then lr; pass as lr:"
+      ) { args in
+        .record(
+          Record([
+            ("schedule", .string("warmup")), ("lr", .number(try args.number("lr"))),
+            ("steps", .number(try args.number("steps"))),
+          ]))
+      },
+      Builtin(
+        "evaluate", ["model", "batch"],
+        "{loss, predictions}: the mean squared error of model on batch {inputs, targets}"
+      ) {
+        args in
+        guard case .model(let model) = args["model"] else {
+          throw args.typeError("model", expected: "a model")
+        }
+        let (inputs, targets) = try batchTensors(args, "batch")
+        switch model.network {
+        case .f32(let network):
+          let output = try network.forward(inputs.asFloat).output
+          let loss = try network.meanSquaredError(output, targets.asFloat).loss
+          return .record(
+            Record([("loss", .number(Double(loss))), ("predictions", .tensor(.f32(output)))]))
+        case .f64(let network):
+          let output = try network.forward(inputs.asDouble).output
+          let loss = try network.meanSquaredError(output, targets.asDouble).loss
+          return .record(Record([("loss", .number(loss)), ("predictions", .tensor(.f64(output)))]))
+        }
+      },
+      Builtin(
         "train",
         [
           "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
@@ -90,7 +132,7 @@ extension BuiltinRegistry {
             .tensor(.f64($0))
           }
         }
-      }
+      },
     ]
 
   /// One summary line per task, for `:help` and the docs.

@@ -247,11 +247,19 @@ extension Interpreter {
     scope.define("param", traced(recorder.graph.input(.seed("param"), shape: [])))
     scope.define("step", traced(recorder.graph.input(.parameter("step"), shape: [])))
     for parameter in optimizer.declaration.parameters {
+      var value: Value = .nothing
       if let bound = optimizer.arguments[parameter.name] {
-        scope.define(parameter.name, bound)
+        value = bound
       } else if let defaultValue = parameter.defaultValue {
-        scope.define(parameter.name, try evaluate(defaultValue, in: scope))
+        value = try evaluate(defaultValue, in: scope)
       }
+      // A schedule (`lr: cosine(0.1, steps: 800)`) becomes an expression of the step.
+      if case .record(let schedule) = value, case .string(let kind)? = schedule["schedule"],
+        let step = scope.lookup("step")
+      {
+        value = try scheduleValue(kind, schedule, step: step, at: parameter.nameRange)
+      }
+      scope.define(parameter.name, value)
     }
     let body = optimizer.declaration.body
     let result = try execute(body.statements, in: scope)
@@ -272,5 +280,42 @@ extension Interpreter {
     return OptimizerProgram(
       graph: recorder.graph, stateNames: context.stateNames, initialStates: context.initialStates,
       hasRate: rate != nil)
+  }
+}
+
+extension Interpreter {
+  /// A learning-rate schedule as a traced function of the optimizer's step.
+  fileprivate func scheduleValue(
+    _ kind: String, _ schedule: Record, step: Value, at range: SourceRange
+  )
+    throws -> Value
+  {
+    func number(_ field: String) -> Value { schedule[field] ?? .number(0) }
+    func op(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
+      try binary(op, a, b, at: range)
+    }
+    switch kind {
+    case "warmup":
+      // lr · min(1, step / steps)
+      let fraction = try op(.divide, step, number("steps"))
+      guard case .traced(let t) = fraction else { return number("lr") }
+      let capped = try t.recorder.emit(
+        .binary(.minimum), [t.id, try t.recorder.constant(1)], at: range)
+      return try op(.multiply, number("lr"), capped)
+    case "cosine":
+      // floor + (lr − floor) · ½ (1 + cos(π · min(step, steps) / steps))
+      guard case .traced(let t) = step else { return number("lr") }
+      let steps = try t.recorder.operand(number("steps"), at: range)
+      let clipped = try t.recorder.emit(.binary(.minimum), [t.id, steps], at: range)
+      let angle = try op(.multiply, try op(.divide, clipped, number("steps")), .number(Double.pi))
+      guard case .traced(let a) = angle else { return number("lr") }
+      let cosine = try a.recorder.emit(.unary(.cos), [a.id], at: range)
+      let half = try op(.multiply, .number(0.5), try op(.add, .number(1), cosine))
+      return try op(
+        .add, number("floor"),
+        try op(.multiply, try op(.subtract, number("lr"), number("floor")), half))
+    default:
+      throw Diagnostic("value.invalid", "unknown schedule '\(kind)'", at: range)
+    }
   }
 }
