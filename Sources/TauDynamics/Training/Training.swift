@@ -31,8 +31,11 @@ extension RecurrentModel {
 
   /// Trains for `steps` updates. `batch(k)` gives the inputs and targets of step k (k = 0, 1,
   /// …); gradients are clipped to global norm `clip` when given.
+  ///
+  /// `progress(step, loss)` is called after every step (for a progress line).
   public func train(
     steps: Int, optimizer: OptimizerRun<Scalar>, checkpoints: [Int] = [], clip: Scalar? = nil,
+    progress: (Int, Scalar) -> Void = { _, _ in },
     batch: (Int) throws -> (inputs: Tensor<Scalar>, targets: Tensor<Scalar>)
   ) throws -> TrainingRecord<Scalar> {
     var record = TrainingRecord(model: self)
@@ -45,7 +48,13 @@ extension RecurrentModel {
         throw TrainingStop.cancelled(step: step, record: record)
       }
       let (inputs, targets) = try batch(step - 1)
-      var (loss, gradients) = try record.model.gradient(inputs: inputs, targets: targets)
+      var (loss, gradients): (Scalar, [String: Tensor<Scalar>])
+      do {
+        (loss, gradients) = try record.model.gradient(inputs: inputs, targets: targets)
+      } catch is Cancelled {
+        // Ctrl-C inside the step (the time loops poll too): the run so far is still good.
+        throw TrainingStop.cancelled(step: step, record: record)
+      }
       guard loss.isFinite else {
         throw TrainingStop.notFinite(step: step, what: "the loss", record: record)
       }
@@ -66,6 +75,7 @@ extension RecurrentModel {
       let next = try optimizer.update(current, gradients: gradients)
       record.model = try record.model.updating(next)
       record.losses.append(loss)
+      progress(step, loss)
       if wanted.contains(step) {
         record.checkpoints.append((step, record.model))
         record.rates.append((step, optimizer.rates))

@@ -196,24 +196,31 @@ extension BuiltinRegistry {
     }
   }
 
-  /// Runs the loop, turning a NaN stop or an interrupt into a diagnostic at the call.
+  /// Runs the loop, turning a NaN stop into a diagnostic at the call. Ctrl-C returns the run so
+  /// far (the REPL keeps it in `_`), with a note of the step it stopped at.
   private static func trained<S: TensorScalar>(
     _ network: RecurrentModel<S>, _ program: OptimizerProgram, _ steps: Int, _ checkpoints: [Int],
     _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Tensor<S>)
   ) throws -> TrainingRecord<S> {
+    let line = ProgressLine(total: steps)
+    defer { line.finish() }
     do {
       return try network.train(
         steps: steps, optimizer: OptimizerRun(program: program), checkpoints: checkpoints,
         clip: clip,
+        progress: { step, loss in line.update(step: step, loss: Double(loss)) },
         batch: { k in try batch(k) })
     } catch TrainingStop<S>.notFinite(let step, let what, _) {
       throw Diagnostic(
         "training.notFinite",
         "training stopped at step \(step): \(what) is not finite (NaN or infinity)",
         at: args.callRange, hint: "lower the learning rate or clip the gradients (clip: 1)")
-    } catch TrainingStop<S>.cancelled(let step, _) {
-      throw Diagnostic(
-        "runtime.interrupted", "training interrupted at step \(step)", at: args.callRange)
+    } catch TrainingStop<S>.cancelled(let step, let record) {
+      line.finish()
+      FileHandle.standardError.write(
+        Data(
+          "training interrupted before step \(step); returning the \(step - 1) steps done\n".utf8))
+      return record
     }
   }
 

@@ -1,4 +1,5 @@
 // The tree-walking evaluator: runs checked programs statement by statement.
+import TauDynamics
 import TauTensor
 
 /// Runs Tau programs. One interpreter is one session: its global bindings persist across calls to
@@ -58,7 +59,7 @@ public final class Interpreter {
       throw DiagnosticList([diagnostic])
     } catch let list as DiagnosticList {
       throw list
-    } catch is Interrupted {
+    } catch is Interrupted, is Cancelled {
       throw DiagnosticList([
         Diagnostic(
           "runtime.interrupted", "interrupted", at: SourceRange(file: file, start: 0, end: 0))
