@@ -241,7 +241,11 @@ extension BuiltinRegistry {
           (
             "rates",
             .record(
-              Record(entry.rates.sorted { $0.key < $1.key }.map { ($0.key, tensor($0.value)) }))
+              nestedRecord(
+                entry.rates.sorted { $0.key < $1.key }.map {
+                  (dottedName($0.key), tensor($0.value))
+                })
+            )
           ),
         ]))
     }
@@ -250,5 +254,15 @@ extension BuiltinRegistry {
         ("model", wrap(run.model)), ("loss", tensor(Tensor(run.losses))),
         ("checkpoints", .list(checkpoints)), ("rates", .list(rates)), ("time", .number(seconds)),
       ]))
+  }
+}
+
+/// The name `model.params` uses for a RecurrentModel parameter: `gate.Wr` → `cell.gate.Wr`,
+/// `readout` → `readout.Wo`, `readoutBias` → `readout.bo`.
+func dottedName(_ name: String) -> String {
+  switch name {
+  case "readout": return "readout.Wo"
+  case "readoutBias": return "readout.bo"
+  default: return "cell." + name
   }
 }
