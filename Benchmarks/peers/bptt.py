@@ -97,9 +97,74 @@ def run_torch():
         report("torch", n, length, batch, median_seconds(call))
 
 
+def run_training():
+    """Issue 5's settings: S1 (T = 80) and S2 (T = 120), n = 64, B = 64, adding-like data, plain
+    SGD (lr 0.01) updates, steps per second. Same model as above."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError as error:
+        print(f"# jax training skipped: {error}", flush=True)
+    else:
+        def loss(params, inputs, targets):
+            wr, wi, wrg, wig, wo = params
+
+            def step(h, x):
+                g = jax.nn.sigmoid(h @ wrg.T + x @ wig.T)
+                return g * jnp.tanh(h @ wr.T + x @ wi.T) + (1 - g) * h, None
+
+            h, _ = jax.lax.scan(step, jnp.zeros((inputs.shape[1], wr.shape[0]), inputs.dtype), inputs)
+            return jnp.mean((h @ wo.T - targets) ** 2)
+
+        @jax.jit
+        def sgd_step(params, inputs, targets):
+            value, grads = jax.value_and_grad(loss)(params, inputs, targets)
+            return [p - 0.01 * g for p, g in zip(params, grads)], value
+
+        for setting, length in [("S1", 80), ("S2", 120)]:
+            keys = jax.random.split(jax.random.PRNGKey(0), 7)
+            n, b = 64, 1 / 8
+            params = [jax.random.uniform(keys[i], shape, jnp.float32, -b, b)
+                      for i, shape in enumerate([(n, n), (n, 4), (n, n), (n, 4), (1, n)])]
+            inputs = jax.random.uniform(keys[5], (length, 64, 4), jnp.float32)
+            targets = jax.random.uniform(keys[6], (64, 1), jnp.float32)
+            state = {"params": params}
+
+            def call():
+                state["params"], value = sgd_step(state["params"], inputs, targets)
+                jax.block_until_ready(value)
+
+            print(f"jax/train/f32/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
+    try:
+        import torch
+    except ImportError as error:
+        print(f"# torch training skipped: {error}", flush=True)
+        return
+    for setting, length in [("S1", 80), ("S2", 120)]:
+        n, b = 64, 1 / 8
+        params = [((torch.rand(shape) * 2 - 1) * b).requires_grad_() for shape in [(n, n), (n, 4), (n, n), (n, 4), (1, n)]]
+        optimizer = torch.optim.SGD(params, lr=0.01)
+        inputs, targets = torch.rand(64, length, 4), torch.rand(64, 1)
+
+        def call():
+            wr, wi, wrg, wig, wo = params
+            h = torch.zeros(64, n)
+            for t in range(length):
+                x = inputs[:, t]
+                g = torch.sigmoid(h @ wrg.T + x @ wig.T)
+                h = g * torch.tanh(h @ wr.T + x @ wi.T) + (1 - g) * h
+            loss = torch.nn.functional.mse_loss(h @ wo.T, targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        print(f"torch/train/f32/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
+
+
 if __name__ == "__main__":
     for name, run in [("jax", run_jax), ("torch", run_torch)]:
         try:
             run()
         except ImportError as error:
             print(f"# {name} skipped: {error}", flush=True)
+    run_training()

@@ -67,6 +67,13 @@ import Testing
     #expect(throws: TensorError.self) { try t.quantile(1.5) }
   }
 
+  @Test func finitenessCheck() throws {
+    #expect(m.isFinite)
+    #expect(!Tensor<Double>([1, .nan]).isFinite && !Tensor<Float>([.infinity, 1]).isFinite)
+    let empty = try Tensor<Float>.zeros([0])
+    #expect(!Tensor<Double>([-.infinity]).isFinite && empty.isFinite)
+  }
+
   @Test func badAxesAreErrors() {
     #expect(throws: TensorError.invalidAxis(operation: "sum", axis: 2, rank: 2)) {
       try m.sum(along: [2])

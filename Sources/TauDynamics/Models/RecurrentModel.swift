@@ -97,24 +97,32 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   /// A copy with parameter `name` (or `"readout"`, `"readoutBias"`) replaced by `value` of the
   /// same shape.
   public func replacing(_ name: String, with value: Tensor<Scalar>) throws -> RecurrentModel {
-    var parameters = self.parameters
-    var readout = self.readout
-    var bias = readoutBias
-    if name == "readout" {
-      readout = value
-    } else if name == "readoutBias" {
-      guard bias != nil else {
+    // A copy of `self` keeps the compiled plans (they depend on the graph, not the weights).
+    var copy = self
+    switch name {
+    case "readout":
+      guard value.shape == readout.shape else {
+        throw TensorError.shapeMismatch(operation: "readout", lhs: readout.shape, rhs: value.shape)
+      }
+      copy.readout = value
+    case "readoutBias":
+      guard let bias = readoutBias else {
         throw GraphError(message: "the model has no readout bias", origin: nil)
       }
-      bias = value
-    } else {
-      guard parameters[name] != nil else {
+      guard value.shape == bias.shape else {
+        throw TensorError.shapeMismatch(operation: "readoutBias", lhs: bias.shape, rhs: value.shape)
+      }
+      copy.readoutBias = value
+    default:
+      guard let current = parameters[name] else {
         throw GraphError(message: "the model has no parameter '\(name)'", origin: nil)
       }
-      parameters[name] = value
+      guard value.shape == current.shape else {
+        throw TensorError.shapeMismatch(operation: name, lhs: current.shape, rhs: value.shape)
+      }
+      copy.parameters[name] = value
     }
-    return try RecurrentModel(
-      step: step, parameters: parameters, readout: readout, readoutBias: bias,
-      stateSizes: stateSizes, inputSize: inputSize)
+    return copy
   }
+
 }

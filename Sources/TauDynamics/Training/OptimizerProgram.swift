@@ -79,10 +79,12 @@ public final class OptimizerRun<Scalar: TensorScalar>: @unchecked Sendable {
       let outputs = program.graph.outputs
       func read(_ position: Int) throws -> Tensor<Scalar> {
         let source = plan.pointer(outputs[position], in: arena)
-        let broadcast = program.graph[outputs[position]].isBatched ? 1 : 0
+        // An output that does not depend on the element (a constant) is one shared number.
+        guard program.graph[outputs[position]].isBatched else {
+          return try Tensor(repeating: source[0], shape: parameter.shape)
+        }
         return try Tensor(
-          shape: parameter.shape,
-          scalars: (0..<count).map { source[$0 * broadcast] })
+          shape: parameter.shape, scalars: Array(UnsafeBufferPointer(start: source, count: count)))
       }
       next = try parameter - read(0)
       for k in 0..<program.stateNames.count { current[k] = try read(1 + k) }

@@ -59,7 +59,7 @@ extension RecurrentModel {
         throw TrainingStop.notFinite(step: step, what: "the loss", record: record)
       }
       for (name, gradient) in gradients.sorted(by: { $0.key < $1.key })
-      where !gradient.scalars.allSatisfy(\.isFinite) {
+      where !gradient.isFinite {
         throw TrainingStop.notFinite(step: step, what: "the gradient of '\(name)'", record: record)
       }
       if let clip {

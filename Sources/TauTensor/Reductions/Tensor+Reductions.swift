@@ -154,3 +154,20 @@ func pairwiseSum<S: TensorScalar>(_ x: UnsafePointer<S>, _ n: Int) -> S {
   let half = (n / 2) & ~7
   return pairwiseSum(x, half) + pairwiseSum(x + half, n - half)
 }
+
+extension Tensor {
+  /// Whether every element is finite (no NaN, no infinity); the training loop's check.
+  public var isFinite: Bool {
+    withUnsafeBufferPointer { allFinite($0.baseAddress, $0.count) }
+  }
+}
+
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func allFinite<S: TensorScalar>(_ x: UnsafePointer<S>?, _ count: Int) -> Bool {
+  guard let x else { return true }
+  // Summing x·0 is NaN exactly when some element is NaN or infinite, and vectorises.
+  var probe = S.zero
+  for i in 0..<count { probe += x[i] * 0 }
+  return probe == 0
+}

@@ -62,3 +62,32 @@ struct ModelBenchmarks {
     }
   }
 }
+
+/// Issue 5's figures: training steps per second (batch, BPTT gradient, SGD update) of the paper's
+/// S1 (T = 80) and S2 (T = 120) settings, through `train` as a script would run it.
+struct TrainingBenchmarks {
+  let minimumSeconds: Double
+
+  var all: [Benchmark] {
+    [("S1", 80), ("S2", 120)].flatMap { name, length in
+      ["f32", "f64"].map { dtype in training(name, length: length, dtype: dtype) }
+    }
+  }
+
+  func training(_ setting: String, length: Int, dtype: String) -> Benchmark {
+    Benchmark(name: "train/\(dtype)/\(setting)-multi-n64-T\(length)-B64-sgd") {
+      let source = """
+        use cells
+        use optimizers
+        let net = rnn(leaky(gate: multi), hidden: 64, input: 4, seed: 1, dtype: "\(dtype)")
+        train(net, adding(length: \(length), input: 4, seed: 1), sgd(lr: 0.01), steps: 20, batch: 64)
+        """
+      let interpreter = Interpreter()
+      let file = SourceFile(name: "<bench>", text: source)
+      let seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
+        _ = try interpreter.run(file)
+      }
+      return (20 / seconds, "steps/s")
+    }
+  }
+}
