@@ -80,8 +80,16 @@ extension BuiltinRegistry {
         let clip = args.isGiven("clip") ? try args.number("clip") : nil
         let fixed = try args.bool("fixed")
         let program = try args.interpreter.lowerOptimizer(optimizer, at: args.range("optimizer"))
-        /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`.
+        /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`; with `fixed`
+        /// the one batch is made once.
+        var fixedBatch: (AnyTensor, AnyTensor)?
         func batch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
+          if fixed, let fixedBatch { return fixedBatch }
+          let made = try makeBatch(k)
+          if fixed { fixedBatch = made }
+          return made
+        }
+        func makeBatch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
           let value = try args.interpreter.call(
             batchFunction,
             [
@@ -104,8 +112,11 @@ extension BuiltinRegistry {
         let start = ContinuousClock.now
         switch model.network {
         case .f32(let network):
+          var converted: (Tensor<Float>, Tensor<Float>)?  // a fixed batch, converted once
           let run = try trained(network, program, steps, checkpoints, clip.map(Float.init), args) {
+            if fixed, let converted { return converted }
             let (x, y) = try batch($0)
+            converted = (x.asFloat, y.asFloat)
             return (x.asFloat, y.asFloat)
           }
           return trainingRecord(run, model, start) {
