@@ -59,16 +59,23 @@ import Testing
     }
   }
 
-  @Test func narma10FollowsItsRecurrence() {
-    let (x, y) = SequenceTask.narma10.batch(n: n, length: length, input: input, seed: 3, index: 0)
+  // Written out from paper.md §8 and, for NARMA-20, the reference implementation's coefficients.
+  @Test(arguments: [
+    (SequenceTask.narma10, 10, 0.3, 0.05, 0.1), (SequenceTask.narma20, 20, 0.1, 0.04, 0.2),
+  ])
+  func narmaFollowsItsRecurrence(
+    _ task: SequenceTask, _ order: Int, _ decay: Double, _ coupling: Double, _ offset: Double
+  ) {
+    let (x, y) = task.batch(n: n, length: length, input: input, seed: 3, index: 0)
     for b in 0..<n {
       let u = (0..<length).map { value(x, b, $0, 0) }
       #expect(u.allSatisfy { $0 >= 0 && $0 < 0.5 })
       var s = [Double](repeating: 0, count: length + 1)
       for t in 0..<length {
         var window = 0.0
-        for i in 0..<10 where t - i >= 0 { window += s[t - i] }
-        s[t + 1] = 0.3 * s[t] + 0.05 * s[t] * window + 1.5 * (t >= 9 ? u[t - 9] : 0) * u[t] + 0.1
+        for i in 0..<order where t - i >= 0 { window += s[t - i] }
+        let delayed = t - (order - 1) >= 0 ? u[t - (order - 1)] : 0
+        s[t + 1] = decay * s[t] + coupling * s[t] * window + 1.5 * delayed * u[t] + offset
       }
       #expect(Swift.abs(s[length] - y[b]) < 1e-14)
     }

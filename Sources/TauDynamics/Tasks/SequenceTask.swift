@@ -5,7 +5,7 @@ import TauTensor
 
 /// A task generator. Inputs are [n × length × input]; targets [n × 1].
 public enum SequenceTask: String, CaseIterable, Sendable {
-  case adding, recall, copy, sinmix, short, ar2, movingavg, delaysum, narma10, sinusoids
+  case adding, recall, copy, sinmix, short, ar2, movingavg, delaysum, narma10, narma20, sinusoids
 
   /// The shortest sequence the task is defined for.
   public var minimumLength: Int {
@@ -13,6 +13,7 @@ public enum SequenceTask: String, CaseIterable, Sendable {
     case .delaysum: return 38  // reads u_{T-1-36}
     case .recall: return 15  // five distinct marks in the first third
     case .short, .movingavg, .narma10: return 10
+    case .narma20: return 20
     default: return 2
     }
   }
@@ -79,7 +80,10 @@ public enum SequenceTask: String, CaseIterable, Sendable {
           (previous, current) = (current, 1.6 * current - 0.7 * previous + 0.05 * stream.normal())
         }
         y[b] = current
-      case .narma10:
+      case .narma10, .narma20:
+        // NARMA-10 and the reference's NARMA-20 variant differ in order and coefficients only.
+        let (order, decay, coupling, offset) =
+          self == .narma10 ? (10, 0.3, 0.05, 0.1) : (20, 0.1, 0.04, 0.2)
         var u = [Double](repeating: 0, count: length)
         var s = [Double](repeating: 0, count: length + 1)
         for t in 0..<length {
@@ -87,8 +91,9 @@ public enum SequenceTask: String, CaseIterable, Sendable {
           x[at(b, t, 0)] = u[t]
         }
         for t in 0..<length {
-          let window = (Swift.max(0, t - 9)...t).reduce(0) { $0 + s[$1] }
-          s[t + 1] = 0.3 * s[t] + 0.05 * s[t] * window + 1.5 * (t >= 9 ? u[t - 9] : 0) * u[t] + 0.1
+          let window = (Swift.max(0, t - order + 1)...t).reduce(0) { $0 + s[$1] }
+          let delayed = t >= order - 1 ? u[t - order + 1] : 0
+          s[t + 1] = decay * s[t] + coupling * s[t] * window + 1.5 * delayed * u[t] + offset
         }
         y[b] = s[length]
       case .sinmix, .sinusoids:

@@ -163,6 +163,8 @@ extension BuiltinRegistry {
     .delaysum: "U[0,1] channels; target = ¼ Σ u_{T-1-d} of channel 0 for d = 4, 12, 24, 36",
     .narma10:
       "u ~ U[0, 0.5] in channel 0; target = y_T of y_{t+1} = 0.3 y_t + 0.05 y_t Σ_{i<10} y_{t-i} + 1.5 u_{t-9} u_t + 0.1",
+    .narma20:
+      "u ~ U[0, 0.5] in channel 0; target = y_T of y_{t+1} = 0.1 y_t + 0.04 y_t Σ_{i<20} y_{t-i} + 1.5 u_{t-19} u_t + 0.2",
     .sinusoids:
       "channel c = sin(2π f_c t/T + φ_c), f_c ~ U[1,7], the Fréchet check's input; target 0",
   ]
