@@ -185,7 +185,7 @@ func parameterAfter(
 
 @Suite struct ScheduleTests {
   /// The rate sgd exposes is its learning rate, so checkpoints show the schedule's values.
-  @Test func warmupAndCosineFollowTheirFormulas() throws {
+  @Test func schedulesFollowTheirFormulas() throws {
     let run = runSnippet(
       """
       use cells
@@ -197,9 +197,14 @@ func parameterAfter(
       let c = train(net, task, sgd(lr: cosine(0.1, steps: 4, floor: 0.02)), steps: 5, batch: 4, checkpoints: [1, 2, 4, 5])
       print(map(c.rates, fn(e) { mean(e.rates.readout.Wo) }))
       print(evaluate(c.model, task.batch(3)).predictions.shape)
+      let s = train(net, task, sgd(lr: stepwise(0.1, at: [2, 4], factor: 0.5)), steps: 5, batch: 4, checkpoints: [1, 2, 3, 4, 5])
+      print(map(s.rates, fn(e) { mean(e.rates.readout.Wo) }))
       """)
     #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
-    // cosine at step 1: 0.02 + 0.08 · ½(1 + cos(π/4)) = 0.0882843
-    #expect(run.output == "[0.025, 0.05, 0.1]\n[0.0882843, 0.06, 0.02, 0.02]\n[3, 1]\n")
+    // cosine at step 1: 0.02 + 0.08 · ½(1 + cos(π/4)) = 0.0882843; stepwise halves after steps 2, 4
+    #expect(
+      run.output
+        == "[0.025, 0.05, 0.1]\n[0.0882843, 0.06, 0.02, 0.02]\n[3, 1]\n[0.1, 0.1, 0.05, 0.05, 0.025]\n"
+    )
   }
 }

@@ -30,6 +30,24 @@ extension BuiltinRegistry {
           ]))
       },
       Builtin(
+        "stepwise", ["lr", "at", "factor=0.1"],
+        "learning-rate schedule: lr multiplied by factor after each step listed in at; pass as lr:"
+      ) { args in
+        let milestones = try args.list("at").map { item in
+          guard case .number(let x) = item, let n = Int(exactly: x), n >= 0 else {
+            throw Diagnostic(
+              "value.invalid", "stepwise expects whole step numbers ≥ 0 in 'at'",
+              at: args.range("at"))
+          }
+          return Value.number(Double(n))
+        }
+        return .record(
+          Record([
+            ("schedule", .string("stepwise")), ("lr", .number(try args.number("lr"))),
+            ("at", .list(milestones)), ("factor", .number(try args.number("factor"))),
+          ]))
+      },
+      Builtin(
         "evaluate", ["model", "batch"],
         "{loss, predictions}: the mean squared error of model on batch {inputs, targets}"
       ) {

@@ -314,6 +314,26 @@ extension Interpreter {
       return try op(
         .add, number("floor"),
         try op(.multiply, try op(.subtract, number("lr"), number("floor")), half))
+    case "stepwise":
+      // lr · Π over milestones m of (1 + (factor − 1) · [step > m]); steps are whole numbers, so
+      // [step > m] = min(max(step − m, 0), 1).
+      guard case .traced(let t) = step, case .list(let milestones)? = schedule["at"] else {
+        return number("lr")
+      }
+      var rate = number("lr")
+      for milestone in milestones {
+        guard case .traced(let past) = try op(.subtract, step, milestone) else { continue }
+        let zero = try t.recorder.constant(0)
+        let one = try t.recorder.constant(1)
+        let positive = try t.recorder.emit(.binary(.maximum), [past.id, zero], at: range)
+        let passed = try t.recorder.emit(
+          .binary(.minimum), [try t.recorder.operand(positive, at: range), one], at: range)
+        let scale = try op(
+          .add, .number(1),
+          try op(.multiply, try op(.subtract, number("factor"), .number(1)), passed))
+        rate = try op(.multiply, rate, scale)
+      }
+      return rate
     default:
       throw Diagnostic("value.invalid", "unknown schedule '\(kind)'", at: range)
     }
