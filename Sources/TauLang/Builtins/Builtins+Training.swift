@@ -1,6 +1,6 @@
-// Training from Tau: `train(model, task, optimizer, …)` and the tasks of paper.md §8 (so far:
-// adding). A task is any record with a `batch(n, index: k)` function, so tasks can be written in
-// Tau as well.
+// Training from Tau: `train(model, task, optimizer, …)`, `evaluate`, the learning-rate schedules
+// and the tasks of paper.md §8. A task is any record with a `batch(n, index: k)` function, so
+// tasks can be written in Tau as well.
 import Foundation
 import TauDynamics
 import TauTensor
