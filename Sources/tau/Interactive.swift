@@ -55,6 +55,10 @@ final class Session {
         return .done
       }
       Console.report(error.diagnostics, json: false)
+      if let partial = error.diagnostics.lazy.compactMap(\.partialResult).first {
+        interpreter.bind("_", to: partial)
+        Console.writeError("what was done before the error is in `_`\n")
+      }
       return .done
     }
   }

@@ -114,17 +114,25 @@ func parameterAfter(
     #expect(run.output == "true\n")
   }
 
-  @Test func nonFiniteLossStopsWithTheStep() throws {
+  /// A NaN target at step 3 stops there; the error carries the run of steps 1 and 2.
+  @Test func nonFiniteLossStopsWithTheStepAndKeepsTheRun() throws {
+    let interpreter = Interpreter()
     let run = runSnippet(
       """
       use cells
       use optimizers
       let net = rnn(plain, hidden: 4, input: 2, seed: 1)
-      let bad = {batch: fn(n, index = 0) { {inputs: zeros([n, 5, 2]), targets: full([n, 1], nan)} }}
-      train(net, bad, sgd(), steps: 3, batch: 2)
-      """)
+      fn targets(n, index) { if index == 2 { full([n, 1], nan) } else { ones([n, 1]) } }
+      let bad = {batch: fn(n, index = 0) { {inputs: ones([n, 5, 2]), targets: targets(n, index)} }}
+      train(net, bad, sgd(), steps: 4, batch: 2)
+      """, interpreter: interpreter)
     #expect(run.ids == ["training.notFinite"])
-    #expect(run.diagnostics.first?.message.contains("step 1: the loss is not finite") == true)
+    #expect(run.diagnostics.first?.message.contains("step 3: the loss is not finite") == true)
+    let partial = try #require(run.diagnostics.first?.partialResult)
+    interpreter.bind("partial", to: partial)
+    let kept = runSnippet("print(len(partial.loss), partial.model)", interpreter: interpreter)
+    #expect(kept.ids == [])
+    #expect(kept.output.hasPrefix("2 <model plain"))
   }
 }
 

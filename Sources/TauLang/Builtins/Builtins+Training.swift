@@ -128,39 +128,46 @@ extension BuiltinRegistry {
           )
         }
         let start = ContinuousClock.now
+        let value: Value
+        let failure: Diagnostic?
         switch model.network {
         case .f32(let network):
           var converted: (Tensor<Float>, Tensor<Float>)?  // a fixed batch, converted once
-          let run = try trained(network, program, steps, checkpoints, clip.map(Float.init), args) {
+          let (run, stop) = try trained(
+            network, program, steps, checkpoints, clip.map(Float.init), args
+          ) {
             if fixed, let converted { return converted }
             let (x, y) = try batch($0)
             converted = (x.asFloat, y.asFloat)
             return (x.asFloat, y.asFloat)
           }
-          return trainingRecord(run, model, start) {
-            .model(
-              ModelValue(
-                network: .f32($0), cellText: model.cellText, lowered: model.lowered,
-                cell: model.cell)
-            )
-          } tensor: {
-            .tensor(.f32($0))
-          }
+          (value, failure) = (
+            trainingRecord(run, model, start) {
+              .model(model.with(network: .f32($0)))
+            } tensor: {
+              .tensor(.f32($0))
+            }, stop
+          )
         case .f64(let network):
-          let run = try trained(network, program, steps, checkpoints, clip, args) {
+          let (run, stop) = try trained(network, program, steps, checkpoints, clip, args) {
             let (x, y) = try batch($0)
             return (x.asDouble, y.asDouble)
           }
-          return trainingRecord(run, model, start) {
-            .model(
-              ModelValue(
-                network: .f64($0), cellText: model.cellText, lowered: model.lowered,
-                cell: model.cell)
-            )
-          } tensor: {
-            .tensor(.f64($0))
-          }
+          (value, failure) = (
+            trainingRecord(run, model, start) {
+              .model(model.with(network: .f64($0)))
+            } tensor: {
+              .tensor(.f64($0))
+            }, stop
+          )
         }
+        // A NaN stop is an error, but the run up to the last good step is kept (the REPL binds
+        // it to `_`), so a long run is not lost to one bad step.
+        if var failure {
+          failure.partialResult = value
+          throw failure
+        }
+        return value
       },
     ]
 
@@ -227,31 +234,34 @@ extension BuiltinRegistry {
     }
   }
 
-  /// Runs the loop, turning a NaN stop into a diagnostic at the call. Ctrl-C returns the run so
-  /// far (the REPL keeps it in `_`), with a note of the step it stopped at.
+  /// Runs the loop. A NaN stop comes back as a diagnostic next to the run so far; Ctrl-C returns
+  /// the run so far (the REPL keeps it in `_`), with a note of the step it stopped at.
   private static func trained<S: TensorScalar>(
     _ network: RecurrentModel<S>, _ program: OptimizerProgram, _ steps: Int, _ checkpoints: [Int],
     _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Tensor<S>)
-  ) throws -> TrainingRecord<S> {
+  ) throws -> (TrainingRecord<S>, Diagnostic?) {
     let line = ProgressLine(total: steps)
     defer { line.finish() }
     do {
-      return try network.train(
+      let run = try network.train(
         steps: steps, optimizer: OptimizerRun(program: program), checkpoints: checkpoints,
         clip: clip,
         progress: { step, loss in line.update(step: step, loss: Double(loss)) },
         batch: { k in try batch(k) })
-    } catch TrainingStop<S>.notFinite(let step, let what, _) {
-      throw Diagnostic(
+      return (run, nil)
+    } catch TrainingStop<S>.notFinite(let step, let what, let record) {
+      let failure = Diagnostic(
         "training.notFinite",
         "training stopped at step \(step): \(what) is not finite (NaN or infinity)",
-        at: args.callRange, hint: "lower the learning rate or clip the gradients (clip: 1)")
+        at: args.callRange,
+        hint: "lower the learning rate or clip the gradients (clip: 1)")
+      return (record, failure)
     } catch TrainingStop<S>.cancelled(let step, let record) {
       line.finish()
       FileHandle.standardError.write(
         Data(
           "training interrupted before step \(step); returning the \(step - 1) steps done\n".utf8))
-      return record
+      return (record, nil)
     }
   }
 

@@ -26,6 +26,9 @@ public struct Diagnostic: Error, Sendable {
   public var notes: [Diagnostic]
   /// For run-time errors: the Tau frames active when it happened, innermost first.
   public var stack: [StackFrame]
+  /// What the failed operation had done before it stopped (a training run up to its last good
+  /// step), so the REPL can keep it.
+  public var partialResult: Value?
 
   public init(
     _ id: DiagnosticID, _ message: String, at range: SourceRange, severity: Severity = .error,

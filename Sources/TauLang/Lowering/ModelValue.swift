@@ -25,6 +25,13 @@ public struct ModelValue: Sendable {
 
   var hidden: Int { lowered.stateSizes[0] }
 
+  /// The same cell and declarations around other weights (a trained copy, a checkpoint).
+  func with(network: Network) -> ModelValue {
+    var copy = self
+    copy.network = network
+    return copy
+  }
+
   /// Every parameter tensor by its dotted name (`cell.Wr`, `cell.gate.Wr`, `readout.Wo`).
   var namedParameters: [(name: String, tensor: TensorValue)] {
     func collect<S: TensorScalar>(_ model: RecurrentModel<S>, _ wrap: (Tensor<S>) -> TensorValue)
