@@ -114,6 +114,22 @@ func parameterAfter(
     #expect(run.output == "true\n")
   }
 
+  /// log_every prints the mean loss of the steps since the previous line, and the last step.
+  @Test func logEveryPrintsIntervalMeans() throws {
+    let run = runSnippet(
+      """
+      use cells
+      use optimizers
+      let net = rnn(plain, hidden: 4, input: 2, seed: 1)
+      let r = train(net, adding(length: 6, input: 2, seed: 1), sgd(), steps: 3, batch: 4, log_every: 2)
+      print(mean(r.loss[0:2]), r.loss[2])
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    let lines = run.output.split(separator: "\n")
+    let values = try #require(lines.last?.split(separator: " "))
+    #expect(lines.dropLast() == ["step 2/3  loss \(values[0])", "step 3/3  loss \(values[1])"])
+  }
+
   /// A NaN target at step 3 stops there; the error carries the run of steps 1 and 2.
   @Test func nonFiniteLossStopsWithTheStepAndKeepsTheRun() throws {
     let interpreter = Interpreter()

@@ -72,7 +72,7 @@ extension BuiltinRegistry {
         "train",
         [
           "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
-          "fixed=false",
+          "fixed=false", "log_every=0",
         ],
         "trains a copy of model on task: {model, loss, checkpoints, rates, time}; the model passed in is unchanged"
       ) { args in
@@ -240,13 +240,27 @@ extension BuiltinRegistry {
     _ network: RecurrentModel<S>, _ program: OptimizerProgram, _ steps: Int, _ checkpoints: [Int],
     _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Tensor<S>)
   ) throws -> (TrainingRecord<S>, Diagnostic?) {
+    let logEvery = try args.integer("log_every")
+    guard logEvery >= 0 else {
+      throw Diagnostic("value.invalid", "log_every must be ≥ 0", at: args.range("log_every"))
+    }
     let line = ProgressLine(total: steps)
     defer { line.finish() }
+    var (logged, loggedSteps) = (0.0, 0)
     do {
       let run = try network.train(
         steps: steps, optimizer: OptimizerRun(program: program), checkpoints: checkpoints,
         clip: clip,
-        progress: { step, loss in line.update(step: step, loss: Double(loss)) },
+        progress: { step, loss in
+          line.update(step: step, loss: Double(loss))
+          // log_every prints the mean loss since the last line: single-batch losses are noisy.
+          (logged, loggedSteps) = (logged + Double(loss), loggedSteps + 1)
+          if logEvery > 0, step % logEvery == 0 || step == steps {
+            let mean = describe(.number(logged / Double(loggedSteps)))
+            args.interpreter.write("step \(step)/\(steps)  loss \(mean)\n")
+            (logged, loggedSteps) = (0, 0)
+          }
+        },
         batch: { k in try batch(k) })
       return (run, nil)
     } catch TrainingStop<S>.notFinite(let step, let what, let record) {
