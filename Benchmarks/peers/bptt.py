@@ -8,9 +8,11 @@ compiles there), then the median over repeated calls of at least MIN_SECONDS (de
 import os
 import statistics
 import time
+from itertools import product
 
 SIZES = [(64, 80, 64), (128, 100, 32), (512, 100, 32)]
 INPUT = 4
+SETTINGS = [("S1", 80), ("S2", 120)]  # issue 5's training settings: (name, T)
 MIN_SECONDS = float(os.environ.get("MIN_SECONDS", "1.5"))
 
 
@@ -99,7 +101,7 @@ def run_torch():
 
 def run_training():
     """Issue 5's settings: S1 (T = 80) and S2 (T = 120), n = 64, B = 64, adding-like data, plain
-    SGD (lr 0.01) updates, steps per second. Same model as above."""
+    SGD (lr 0.01) updates, steps per second, in f32 and f64. Same model as above."""
     try:
         import jax
         import jax.numpy as jnp
@@ -121,34 +123,35 @@ def run_training():
             value, grads = jax.value_and_grad(loss)(params, inputs, targets)
             return [p - 0.01 * g for p, g in zip(params, grads)], value
 
-        for setting, length in [("S1", 80), ("S2", 120)]:
+        jax.config.update("jax_enable_x64", True)  # arrays below name their dtype explicitly
+        for (setting, length), (dtype_name, dtype) in product(SETTINGS, [("f32", jnp.float32), ("f64", jnp.float64)]):
             keys = jax.random.split(jax.random.PRNGKey(0), 7)
             n, b = 64, 1 / 8
-            params = [jax.random.uniform(keys[i], shape, jnp.float32, -b, b)
+            params = [jax.random.uniform(keys[i], shape, dtype, -b, b)
                       for i, shape in enumerate([(n, n), (n, 4), (n, n), (n, 4), (1, n)])]
-            inputs = jax.random.uniform(keys[5], (length, 64, 4), jnp.float32)
-            targets = jax.random.uniform(keys[6], (64, 1), jnp.float32)
+            inputs = jax.random.uniform(keys[5], (length, 64, 4), dtype)
+            targets = jax.random.uniform(keys[6], (64, 1), dtype)
             state = {"params": params}
 
             def call():
                 state["params"], value = sgd_step(state["params"], inputs, targets)
                 jax.block_until_ready(value)
 
-            print(f"jax/train/f32/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
+            print(f"jax/train/{dtype_name}/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
     try:
         import torch
     except ImportError as error:
         print(f"# torch training skipped: {error}", flush=True)
         return
-    for setting, length in [("S1", 80), ("S2", 120)]:
+    for (setting, length), (dtype_name, dtype) in product(SETTINGS, [("f32", torch.float32), ("f64", torch.float64)]):
         n, b = 64, 1 / 8
-        params = [((torch.rand(shape) * 2 - 1) * b).requires_grad_() for shape in [(n, n), (n, 4), (n, n), (n, 4), (1, n)]]
+        params = [((torch.rand(shape, dtype=dtype) * 2 - 1) * b).requires_grad_() for shape in [(n, n), (n, 4), (n, n), (n, 4), (1, n)]]
         optimizer = torch.optim.SGD(params, lr=0.01)
-        inputs, targets = torch.rand(64, length, 4), torch.rand(64, 1)
+        inputs, targets = torch.rand(64, length, 4, dtype=dtype), torch.rand(64, 1, dtype=dtype)
 
         def call():
             wr, wi, wrg, wig, wo = params
-            h = torch.zeros(64, n)
+            h = torch.zeros(64, n, dtype=dtype)
             for t in range(length):
                 x = inputs[:, t]
                 g = torch.sigmoid(h @ wrg.T + x @ wig.T)
@@ -158,11 +161,12 @@ def run_training():
             loss.backward()
             optimizer.step()
 
-        print(f"torch/train/f32/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
+        print(f"torch/train/{dtype_name}/{setting}-multi-n64-T{length}-B64-sgd\t{1 / median_seconds(call):.2f}\tsteps/s", flush=True)
 
 
 if __name__ == "__main__":
-    for name, run in [("jax", run_jax), ("torch", run_torch)]:
+    # PEERS=training runs only the training settings.
+    for name, run in [("jax", run_jax), ("torch", run_torch)] if os.environ.get("PEERS") != "training" else []:
         try:
             run()
         except ImportError as error:
