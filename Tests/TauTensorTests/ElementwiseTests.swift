@@ -80,6 +80,30 @@ import Testing
     #expect(Tensor<Float>([.nan]).tanh().scalars[0].isNaN)
   }
 
+  /// Double tanh and σ use Cephes-style approximations (for speed); against libm they must stay
+  /// within a few ulp, including tiny, saturated and NaN arguments.
+  @Test func doubleTanhAndSigmoidAreAccurateToAFewULP() throws {
+    let xs =
+      (-40_000...40_000).map { Double($0) / 1000 }
+      + [1e-300, -1e-8, 0.6249999, 0.625, 100, -100, 700, -745, 1000, -1000]
+    let tanh = Tensor<Double>(xs).tanh().scalars
+    let sigmoid = Tensor<Double>(xs).sigmoid().scalars
+    var (worstTanh, worstSigmoid) = (0.0, 0.0)
+    for (i, x) in xs.enumerated() {
+      let exactTanh = Foundation.tanh(x)
+      worstTanh = Swift.max(worstTanh, Swift.abs(tanh[i] - exactTanh) / Swift.abs(exactTanh))
+      let exactSigmoid =
+        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+      if exactSigmoid > 1e-300 {  // below that, flushing to 0 is the documented behaviour
+        worstSigmoid = Swift.max(worstSigmoid, Swift.abs(sigmoid[i] - exactSigmoid) / exactSigmoid)
+      }
+    }
+    #expect(worstTanh < 1e-15, "worst relative tanh error \(worstTanh)")  // ulp is 2.2e-16 near 1
+    #expect(worstSigmoid < 1e-15, "worst relative σ error \(worstSigmoid)")
+    #expect(Tensor<Double>([.nan]).sigmoid().scalars[0].isNaN)
+    #expect(Tensor<Double>([.nan]).tanh().scalars[0].isNaN)
+  }
+
   @Test func sigmoidAndSoftplusStayFiniteAtExtremes() {
     let x = Tensor<Double>([-1000, 1000])
     #expect(x.sigmoid().scalars == [0, 1])

@@ -35,6 +35,9 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
         // A no-op reinterpretation once specialised for Float (a cast would run per element).
         return unsafeBitCast(fastTanh(unsafeBitCast(x, to: Float.self)), to: S.self)
       }
+      if S.self == Double.self {
+        return unsafeBitCast(fastTanh(unsafeBitCast(x, to: Double.self)), to: S.self)
+      }
       return S.tanh(x)
     case .sigmoid: return logisticSigmoid(x)
     case .relu: return x > 0 ? x : 0
@@ -99,9 +102,54 @@ func logisticSigmoid<S: TensorScalar>(_ x: S) -> S {
     let f = unsafeBitCast(x, to: Float.self)
     return unsafeBitCast(1 / (1 + fastExp(-f)), to: S.self)
   }
+  if S.self == Double.self {
+    let d = unsafeBitCast(x, to: Double.self)
+    let e = fastExp(-Swift.abs(d))  // ≤ 1, so neither side overflows
+    return unsafeBitCast(d >= 0 ? 1 / (1 + e) : e / (1 + e), to: S.self)
+  }
   if x >= 0 { return 1 / (1 + S.exp(-x)) }
   let e = S.exp(x)
   return e / (1 + e)
+}
+
+/// eˣ for Double by Cephes' `exp`: x = n·ln2 + r, a (2,3) Padé approximant in r, 2ⁿ from exponent
+/// bits (about 1 ulp). Branch-free like the Float version; results below the smallest normal
+/// Double (x < -708.39) flush to 0, and x is capped at 709 (the activations never need more).
+@inline(__always)
+func fastExp(_ x: Double) -> Double {
+  let clamped = Swift.min(Swift.max(x, -708.39), 709)
+  // Round to nearest by the 1.5·2⁵² trick.
+  let n = (clamped * 1.4426950408889634 + 6_755_399_441_055_744) - 6_755_399_441_055_744
+  let r = clamped - n * 6.93145751953125e-1 - n * 1.42860682030941723212e-6
+  let r2 = r * r
+  let p =
+    r
+    * ((1.26177193074810590878e-4 * r2 + 3.02994407707441961300e-2) * r2
+      + 9.99999999999999999910e-1)
+  let q =
+    ((3.00198505138664455042e-6 * r2 + 2.52448340349684104192e-3) * r2
+      + 2.27265548208155028766e-1) * r2 + 2.00000000000000000009e0
+  let value = 1 + 2 * p / (q - p)
+  // 2ⁿ: n + 1023 ∈ [1, 2046] sits in the low mantissa bits of 1.5·2⁵² + n + 1023.
+  let biased = (n + 1023 + 6_755_399_441_055_744).bitPattern &- 0x4338_0000_0000_0000
+  return x < -708.39 ? 0 : value * Double(bitPattern: biased << 52)
+}
+
+/// tanh for Double by Cephes' `tanh`: a rational function below |x| = 0.625, 1 − 2/(e^{2|x|} + 1)
+/// above; both are computed and one selected, so loops over it vectorise.
+@inline(__always)
+func fastTanh(_ x: Double) -> Double {
+  let z = x * x
+  let p =
+    ((-9.64399179425052238628e-1 * z - 9.92877231001918586564e1) * z
+      - 1.61468768441708447952e3)
+  let q =
+    ((z + 1.12811678491632931402e2) * z + 2.23548839060100448583e3) * z
+    + 4.84406305325125486048e3
+  let small = x + x * z * p / q
+  let a = Swift.abs(x)
+  let large = 1 - 2 / (fastExp(2 * Swift.min(a, 40)) + 1)  // tanh(40) is 1 in Double
+  return a < 0.625 ? small : (x < 0 ? -large : large)
 }
 
 /// A function of two elements, applied with broadcasting.
