@@ -29,8 +29,8 @@ public enum UnaryOperation: String, CaseIterable, Sendable {
     case .log: return S.log(x)
     case .sqrt: return x.squareRoot()
     case .tanh:
-      // Float uses the rational approximation XLA, Eigen and ONNX Runtime use (a few ulp; it
-      // vectorises, libm's tanhf does not); Double keeps libm's correctly rounded tanh.
+      // Float uses the rational approximation XLA, Eigen and ONNX Runtime use, Double Cephes'
+      // (a few ulp each); they vectorise, libm's tanh does not.
       if S.self == Float.self {
         // A no-op reinterpretation once specialised for Float (a cast would run per element).
         return unsafeBitCast(fastTanh(unsafeBitCast(x, to: Float.self)), to: S.self)
