@@ -9,7 +9,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for _ in $(seq "$rounds"); do
   .build/release/tau bench --filter bptt --seconds 1 >>"$out"
-  MIN_SECONDS=1 python3 Benchmarks/peers/bptt.py 2>/dev/null | grep -v '^#' >>"$out" || true
+  PEERS=bptt MIN_SECONDS=1 python3 Benchmarks/peers/bptt.py 2>/dev/null | grep -v '^#' >>"$out" || true
 done
 sort "$out" | awk -F'\t' '
   function median(list,    n, parts, i, j, t) {

@@ -165,10 +165,12 @@ def run_training():
 
 
 if __name__ == "__main__":
-    # PEERS=training runs only the training settings.
-    for name, run in [("jax", run_jax), ("torch", run_torch)] if os.environ.get("PEERS") != "training" else []:
+    # PEERS=bptt runs only the BPTT sizes, PEERS=training only the training settings.
+    part = os.environ.get("PEERS", "all")
+    for name, run in [("jax", run_jax), ("torch", run_torch)] if part != "training" else []:
         try:
             run()
         except ImportError as error:
             print(f"# {name} skipped: {error}", flush=True)
-    run_training()
+    if part != "bptt":
+        run_training()
