@@ -19,6 +19,34 @@ func model(_ source: String) throws -> RecurrentModel<Double> {
   return network
 }
 
+/// d output / d state(0) of a one-sample step: by forward mode (a [1 × size × size] tensor), by
+/// central differences of the step (`numeric[i][j]`), and the step's primal values.
+func stateJacobians(_ graph: Graph, _ inputs: [InputKind: Tensor<Double>], size: Int) throws -> (
+  forward: Tensor<Double>, numeric: [[Double]], primal: [Tensor<Double>]
+) {
+  let seed = try #require(graph.inputs { $0 == .state(0) }.first)
+  let tangent = try graph.jacobian(wrt: seed)
+  let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+  var tangentInputs = inputs
+  for node in tangent.graph.nodes {
+    if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
+  }
+  let forward = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
+    tangent.jacobians[0].index]
+  let h = 1e-6
+  var numeric = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
+  for j in 0..<size {
+    var plus = inputs
+    var minus = inputs
+    plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
+    minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
+    let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
+    let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index].scalars
+    for i in 0..<size { numeric[i][j] = (up[i] - down[i]) / (2 * h) }
+  }
+  return (forward, numeric, primal)
+}
+
 /// Two cells that exist only in this test: a GRU-style cell and a two-state cell.
 let testCells = """
   cell gruish {
@@ -115,28 +143,12 @@ let cellsUnderTest = [
       .input: try Tensor<Double>.uniform([1, 2], from: -1, to: 1, using: &stream),
     ]
     for (name, tensor) in net.parameters { inputs[.parameter(name)] = tensor }
-    let seed = try #require(graph.inputs { $0 == .state(0) }.first)
-    let tangent = try graph.jacobian(wrt: seed)
-    let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
-    var tangentInputs = inputs
-    for node in tangent.graph.nodes {
-      if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
-    }
-    let jacobian = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
-      tangent.jacobians[0].index]
-    let h = 1e-6
+    let (jacobian, numeric, _) = try stateJacobians(graph, inputs, size: 4)
     for j in 0..<4 {
-      var plus = inputs
-      var minus = inputs
-      plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
-      minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
-      let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
-      let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index]
-        .scalars
       for i in 0..<4 {
-        let numeric = (up[i] - down[i]) / (2 * h)
         #expect(
-          Swift.abs(try jacobian.scalar(at: [0, i, j]) - numeric) < 1e-8, "\(cell) J[\(i), \(j)]")
+          Swift.abs(try jacobian.scalar(at: [0, i, j]) - numeric[i][j]) < 1e-8,
+          "\(cell) J[\(i), \(j)]")
       }
     }
   }
@@ -206,27 +218,11 @@ func maxDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
       .input: try Tensor<Double>.uniform([1, 2], from: -1, to: 1, using: &stream),
     ]
     for (name, tensor) in net.parameters { inputs[.parameter(name)] = tensor }
-    let seed = try #require(graph.inputs { $0 == .state(0) }.first)
-    let tangent = try graph.jacobian(wrt: seed)
-    let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
-    var tangentInputs = inputs
-    for node in tangent.graph.nodes {
-      if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
-    }
-    let jacobian = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
-      tangent.jacobians[0].index]
+    let (jacobian, numeric, primal) = try stateJacobians(graph, inputs, size: 6)
     #expect(jacobian.shape == [1, 6, 6])
-    let h = 1e-6
     for j in 0..<6 {
-      var plus = inputs
-      var minus = inputs
-      plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
-      minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
-      let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
-      let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index]
-        .scalars
       for i in 0..<6 {
-        #expect(Swift.abs(try jacobian.scalar(at: [0, i, j]) - (up[i] - down[i]) / (2 * h)) < 1e-8)
+        #expect(Swift.abs(try jacobian.scalar(at: [0, i, j]) - numeric[i][j]) < 1e-8)
       }
     }
     // The joined step computes what the original computes.
