@@ -5,6 +5,20 @@ import Testing
 @testable import TauGraph
 @testable import TauTensor
 
+/// Expects every node a batch-3 plan of `graph` keeps to equal the reference evaluator's value.
+func expectPlanMatchesReference(
+  _ graph: Graph, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  let inputs = try sampleInputs(graph, batch: 3, seed: seed)
+  let reference = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+  let (values, _) = try runPlan(graph, inputs: inputs, batch: 3)
+  for (index, expected) in reference.enumerated() where values[index] != nil {
+    #expect(
+      maxAbsDifference(try #require(values[index]), expected) < 1e-13,
+      "node \(index): \(graph.nodes[index].op)", sourceLocation: sourceLocation)
+  }
+}
+
 /// Runs `graph` as a plan on `inputs` and returns every non-accumulated node's value as the
 /// reference evaluator shapes it, plus the accumulators.
 func runPlan(
@@ -111,14 +125,7 @@ func runPlan(
       try g.add(.binary(.subtract), [v, try g.add(.constant(1))]),  // unbatched only
       o,
     ]
-    let inputs = try sampleInputs(g, batch: 3, seed: 9)
-    let reference = try ReferenceEvaluator.evaluate(g, inputs: inputs)
-    let (values, _) = try runPlan(g, inputs: inputs, batch: 3)
-    for (index, expected) in reference.enumerated() where values[index] != nil {
-      #expect(
-        maxAbsDifference(try #require(values[index]), expected) < 1e-13,
-        "node \(index): \(g.nodes[index].op)")
-    }
+    try expectPlanMatchesReference(g, seed: 9)
   }
 
   /// Tangent graphs (the exact Jacobians) use the matrix-valued primitives.
@@ -160,14 +167,7 @@ func runPlan(
       try g.add(.sliceRows(start: 1, count: 3), [stacked]),
       try g.add(.matmat, [v, w]),  // shared only
     ]
-    let inputs = try sampleInputs(g, batch: 3, seed: 2)
-    let reference = try ReferenceEvaluator.evaluate(g, inputs: inputs)
-    let (values, _) = try runPlan(g, inputs: inputs, batch: 3)
-    for (index, expected) in reference.enumerated() where values[index] != nil {
-      #expect(
-        maxAbsDifference(try #require(values[index]), expected) < 1e-13,
-        "node \(index): \(g.nodes[index].op)")
-    }
+    try expectPlanMatchesReference(g, seed: 2)
   }
 
   /// Consecutive elementwise operations run as one fused instruction, and values used only
