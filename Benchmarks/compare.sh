@@ -14,12 +14,7 @@ for _ in $(seq "$rounds"); do
   MIN_SECONDS=0.3 Benchmarks/reference/bin/gemm >>"$out"
   MIN_SECONDS=0.3 Benchmarks/reference/bin/multiply_add >>"$out"
 done
-sort "$out" | awk -F'\t' '
-  function median(list,    n, parts, i, j, t) {
-    n = split(list, parts, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (parts[j] + 0 < parts[i] + 0) { t = parts[i]; parts[i] = parts[j]; parts[j] = t }
-    return (n % 2) ? parts[(n + 1) / 2] : (parts[n / 2] + parts[n / 2 + 1]) / 2
-  }
+sort "$out" | awk -F'\t' "$(cat Benchmarks/median.awk)"'
   { values[$1] = values[$1] " " $2; unit[$1] = $3; if ($1 !~ /^c\//) order[++count] = $1 }
   END {
     printf "| figure | Tau | C/OpenBLAS | Tau / C | unit |\n|---|---:|---:|---:|---|\n"

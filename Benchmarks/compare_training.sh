@@ -11,12 +11,7 @@ for _ in $(seq "$rounds"); do
   .build/release/tau bench --filter bptt --seconds 1 >>"$out"
   PEERS=bptt MIN_SECONDS=1 python3 Benchmarks/peers/bptt.py 2>/dev/null | grep -v '^#' >>"$out" || true
 done
-sort "$out" | awk -F'\t' '
-  function median(list,    n, parts, i, j, t) {
-    n = split(list, parts, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (parts[j] + 0 < parts[i] + 0) { t = parts[i]; parts[i] = parts[j]; parts[j] = t }
-    return (n % 2) ? parts[(n + 1) / 2] : (parts[n / 2] + parts[n / 2 + 1]) / 2
-  }
+sort "$out" | awk -F'\t' "$(cat Benchmarks/median.awk)"'
   { values[$1] = values[$1] " " $2; if ($1 ~ /^bptt\//) order[++count] = $1 }
   END {
     printf "| workload | Tau µs | JAX µs | PyTorch µs | Tau GFLOP/s | JAX / Tau | PyTorch / Tau |\n|---|---:|---:|---:|---:|---:|---:|\n"
