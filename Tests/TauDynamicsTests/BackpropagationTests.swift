@@ -77,6 +77,24 @@ func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentM
     }
   }
 
+  /// 33 sequences run as halves of 16 and 17 on two threads; the size-weighted combination must
+  /// equal the single-threaded reference over the whole batch.
+  @Test func splitBatchesMatchTheReference() throws {
+    let model = try randomModel(hidden: 3, input: 2, seed: 5)
+    var stream = RandomStream(seed: 9)
+    let inputs = try Tensor<Double>.normal([33, 4, 2], using: &stream)
+    let targets = try Tensor<Double>.normal([33, 2], using: &stream)
+    let (loss, gradients) = try model.gradient(inputs: inputs, targets: targets)
+    let reference = try model.referenceGradient(inputs: inputs, targets: targets)
+    #expect(Swift.abs(loss - reference.loss) < 1e-13 * reference.loss)
+    #expect(Set(gradients.keys) == Set(reference.gradients.keys))
+    for (name, expected) in reference.gradients {
+      let actual = try #require(gradients[name])
+      let error = try (actual - expected).abs().max().item()
+      #expect(error < 1e-12 * Swift.max(1, try expected.abs().max().item()), "\(name)")
+    }
+  }
+
   @Test func forwardShapesAndZeroInitialState() throws {
     let model = try randomModel(hidden: 3, input: 2, seed: 1)
     let inputs = try Tensor<Double>.zeros([4, 6, 2])
