@@ -27,7 +27,8 @@ public struct Builtin: Sendable {
   let body: @Sendable (CallArguments) throws -> Value
 
   /// - Parameter signature: parameter names, `name=default` for optional ones (default written
-  ///   as a Tau literal: a number, a string in quotes, `true`/`false` or `none`), and `name...`
+  ///   as a Tau literal: a number, a string in quotes, `true`/`false`, `none` or a list of
+  ///   numbers in brackets), and `name...`
   ///   for a variadic one. Example: `["shape", "seed=0", "dtype=\"f64\""]`.
   init(
     _ name: String, _ signature: [String], _ summary: String,
@@ -68,6 +69,10 @@ private func literalValue(_ text: String) -> Value {
   if text == "none" { return .nothing }
   if text == "true" || text == "false" { return .bool(text == "true") }
   if let number = Double(text) { return .number(number) }
+  if text.hasPrefix("["), text.hasSuffix("]") {
+    let items = text.dropFirst().dropLast().split(separator: ",")
+    return .list(items.map { literalValue($0.trimmingCharacters(in: .whitespaces)) })
+  }
   return .string(text.trimmingCharacters(in: ["\""]))
 }
 

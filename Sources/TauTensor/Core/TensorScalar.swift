@@ -17,6 +17,11 @@ where Self.RawSignificand: FixedWidthInteger {
     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
     c: UnsafeMutablePointer<Self>, ldc: Int)
 
+  /// `y ← alpha·op(A)·x + beta·y` for a row-major `m×n` A (`cblas_?gemv`).
+  static func gemv(
+    transposeA: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
   /// Euclidean norm of `n` elements spaced `stride` apart, without overflow (`cblas_?nrm2`).
   static func nrm2(n: Int, x: UnsafePointer<Self>, stride: Int) -> Self
 
@@ -66,6 +71,15 @@ extension Float: TensorScalar {
     cblas_sgemm(
       CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB), blasint(m),
       blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+  }
+
+  public static func gemv(
+    transposeA: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+  ) {
+    cblas_sgemv(
+      CblasRowMajor, cblasTranspose(transposeA), blasint(m), blasint(n), alpha, a, blasint(lda),
+      x, 1, beta, y, 1)
   }
 
   public static func nrm2(n: Int, x: UnsafePointer<Float>, stride: Int) -> Float {
@@ -123,6 +137,15 @@ extension Double: TensorScalar {
     cblas_dgemm(
       CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB), blasint(m),
       blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+  }
+
+  public static func gemv(
+    transposeA: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+  ) {
+    cblas_dgemv(
+      CblasRowMajor, cblasTranspose(transposeA), blasint(m), blasint(n), alpha, a, blasint(lda),
+      x, 1, beta, y, 1)
   }
 
   public static func nrm2(n: Int, x: UnsafePointer<Double>, stride: Int) -> Double {

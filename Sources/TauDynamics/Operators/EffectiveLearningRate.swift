@@ -1,0 +1,103 @@
+// Effective-learning-rate profiles (paper.md §5): the lag profile of the sensitivities, the
+// gate-product predictor, and the log-log calibration of one against the other.
+import Foundation
+import TauTensor
+
+/// Which factor of the gate the zeroth-order predictor multiplies over the transport's steps.
+public enum GatePredictor: String, CaseIterable, Sendable {
+  /// 1 - g, what the frozen-gate transport multiplies when W_r is neglected.
+  case retention
+  /// g, the candidate factor (what the reference implementation multiplies).
+  case gate
+}
+
+/// The lag profile of the sensitivities and its calibration against a gate predictor.
+public struct EffectiveLearningRateProfile: Sendable {
+  /// Lags h = 1 … T-1.
+  public var lags: [Int]
+  /// median_{t-k=h} S_{t,k} / median_{t-k=1} S_{t,k}.
+  public var empirical: [Double]
+  /// P̄(h)/P̄(1), P̄ the median predictor at lag h; nil for a cell without a gate.
+  public var predicted: [Double]?
+  /// (P̄(h)/P̄(1))^s with the fitted slope s.
+  public var fitted: [Double]?
+  /// Least squares of log S on log P over the pairs whose P lies within its trimmed quantiles.
+  public var fit: LineFit?
+  /// Pairs the fit used.
+  public var pairsUsed: Int
+}
+
+extension StepJacobians {
+  /// GP[b, t-1, k-1] = mean over the gate's units of ∏_{j=k+1}^{t} c_j for 1 ≤ k < t ≤ T, with
+  /// c = 1 - g (retention) or g: the same steps as the transport P_{t,k}. Entries with k ≥ t
+  /// are 0. Nil when the cell has no gate.
+  public func gatePredictor(_ kind: GatePredictor) throws -> Tensor<Double>? {
+    guard let gates else { return nil }
+    let width = gates.shape[2]
+    let g = gates.scalars
+    var result = [Double](repeating: 0, count: batch * length * length)
+    var product = [Double](repeating: 1, count: width)
+    for b in 0..<batch {
+      for k in 1..<Swift.max(1, length) {
+        for i in 0..<width { product[i] = 1 }
+        for t in (k + 1)...length {
+          let step = (b * length + t - 1) * width
+          var sum = 0.0
+          for i in 0..<width {
+            product[i] *= kind == .gate ? g[step + i] : 1 - g[step + i]
+            sum += product[i]
+          }
+          result[(b * length + t - 1) * length + k - 1] = sum / Double(width)
+        }
+      }
+    }
+    return try Tensor(shape: [batch, length, length], scalars: result)
+  }
+}
+
+/// The profile of sensitivities `s` [B × T × T] (as `StepJacobians.sensitivities`) against
+/// `predictor` (same layout, or nil), trimming the predictor to its [trim, 1 - trim] quantiles
+/// for the fit.
+public func effectiveLearningRate(
+  sensitivities s: Tensor<Double>, predictor: Tensor<Double>?, trim: Double
+) throws -> EffectiveLearningRateProfile {
+  guard s.rank == 3, s.shape[1] == s.shape[2], s.shape[1] >= 2 else {
+    throw TensorError.invalidShape(
+      operation: "efflr", shape: s.shape, reason: "needs [B × T × T] with T ≥ 2")
+  }
+  guard 0 <= trim, trim < 0.5 else {
+    throw TensorError.invalidArgument(operation: "efflr", message: "trim \(trim) is not in [0, 0.5)")
+  }
+  let (batch, length) = (s.shape[0], s.shape[1])
+  let sensitivity = s.contiguous().scalars
+  let gate = predictor?.contiguous().scalars
+  /// The values of `x` at lag h over every sequence and every t.
+  func atLag(_ x: [Double], _ h: Int) -> [Double] {
+    (0..<batch).flatMap { b in
+      (h + 1...length).map { t in x[(b * length + t - 1) * length + t - h - 1] }
+    }
+  }
+  let lags = Array(1..<length)
+  let sensitivityMedians = lags.map { median(atLag(sensitivity, $0)) }
+  let empirical = sensitivityMedians.map { $0 / sensitivityMedians[0] }
+  guard let gate else {
+    return EffectiveLearningRateProfile(
+      lags: lags, empirical: empirical, predicted: nil, fitted: nil, fit: nil, pairsUsed: 0)
+  }
+  let gateMedians = lags.map { median(atLag(gate, $0)) }
+  let predicted = gateMedians.map { $0 / gateMedians[0] }
+  var pairs: [(p: Double, s: Double)] = []
+  for h in lags {
+    for (p, value) in zip(atLag(gate, h), atLag(sensitivity, h))
+    where p > 0 && value > 0 && p.isFinite && value.isFinite {
+      pairs.append((p, value))
+    }
+  }
+  let (low, high) = (quantile(pairs.map(\.p), trim), quantile(pairs.map(\.p), 1 - trim))
+  let central = pairs.filter { $0.p >= low && $0.p <= high }
+  let fit = LineFit(x: central.map { log($0.p) }, y: central.map { log($0.s) })
+  return EffectiveLearningRateProfile(
+    lags: lags, empirical: empirical, predicted: predicted,
+    fitted: predicted.map { pow($0, fit.slope.isFinite ? fit.slope : 1) }, fit: fit,
+    pairsUsed: central.count)
+}

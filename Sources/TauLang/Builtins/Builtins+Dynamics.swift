@@ -1,0 +1,194 @@
+// The operators of paper.md §3–7 as built-ins: exact Jacobians, transports, sensitivities,
+// effective-learning-rate profiles, anisotropy, the Fréchet check and Lyapunov exponents. They
+// all run in float64 on any cell, from the forward-mode transform of its step graph.
+import Foundation
+import TauDynamics
+import TauGraph
+import TauTensor
+
+extension BuiltinRegistry {
+  static let dynamics: [Builtin] = [
+    Builtin(
+      "jacobian", ["model", "batch", "part=\"full\""],
+      "[B×T×N×N] exact dh_t/dh_{t-1} on batch (f64); part: \"full\", \"dominant\" (gates frozen) or \"correction\""
+    ) { args in
+      let part = try choice(args, "part", JacobianPart.self)
+      let jacobians = try stepJacobians(args, dominant: part != .full)
+      return .tensor(.f64(try jacobians.part(part)))
+    },
+    Builtin(
+      "transport", ["model", "batch", "t", "k", "part=\"full\""],
+      "[B×N×N] P_{t,k} = J_t ⋯ J_{k+1} for states 0 ≤ k ≤ t ≤ T (P_{t,t} = I)"
+    ) { args in
+      let part = try choice(args, "part", JacobianPart.self)
+      let jacobians = try stepJacobians(args, dominant: part != .full)
+      return .tensor(
+        .f64(
+          try jacobians.transport(
+            to: try args.integer("t"), from: try args.integer("k"), part: part)))
+    },
+    Builtin(
+      "sensitivity", ["model", "batch", "method=\"exact\"", "iters=5", "seed=0"],
+      "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\" or \"power\" (iters steps from a seeded start)"
+    ) { args in
+      let method = try normMethod(args)
+      return .tensor(.f64(try stepJacobians(args).sensitivities(method: method)))
+    },
+    Builtin(
+      "efflr",
+      [
+        "model", "batch", "predictor=\"retention\"", "trim=0.01", "method=\"exact\"", "iters=5",
+        "seed=0",
+      ],
+      "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor}: the lag profile of the sensitivities and its fit to a gate product"
+    ) { args in
+      let predictor = try choice(args, "predictor", GatePredictor.self)
+      let jacobians = try stepJacobians(args)
+      let profile = try effectiveLearningRate(
+        sensitivities: try jacobians.sensitivities(method: try normMethod(args)),
+        predictor: try jacobians.gatePredictor(predictor), trim: try args.number("trim"))
+      let fit = profile.fit
+      return .record(
+        Record([
+          ("lag", vector(profile.lags.map(Double.init))),
+          ("empirical", vector(profile.empirical)),
+          ("predicted", profile.predicted.map(vector) ?? .nothing),
+          ("fitted", profile.fitted.map(vector) ?? .nothing),
+          ("slope", .number(fit?.slope ?? .nan)),
+          ("intercept", .number(fit?.intercept ?? .nan)),
+          ("r2", .number(fit?.r2 ?? .nan)),
+          ("pairs", .number(Double(profile.pairsUsed))),
+          ("predictor", .string(predictor.rawValue)),
+        ]))
+    },
+    Builtin(
+      "anisotropy",
+      [
+        "model", "batch", "lags=[1, 2, 4, 8, 12, 16, 24, 32, 40]", "r=10", "k=16", "pairs=64",
+        "seed=0",
+      ],
+      "{lag, ai, ce, ai_q25, ai_q75, ce_q25, ce_q75, pairs}: medians over sampled transports of σ₁/σ_r and the top-r energy share"
+    ) { args in
+      let lags = try args.list("lags").map {
+        try args.interpreter.wholeNumber($0, at: args.range("lags"))
+      }
+      let profile = try stepJacobians(args).anisotropy(
+        lags: lags, r: try args.integer("r"), k: try args.integer("k"),
+        pairs: try args.integer("pairs"), seed: UInt64(Swift.max(0, try args.integer("seed"))))
+      return .record(
+        Record([
+          ("lag", vector(profile.lags.map(Double.init))),
+          ("ai", vector(profile.ai)), ("ce", vector(profile.ce)),
+          ("ai_q25", vector(profile.aiQuartiles.map(\.0))),
+          ("ai_q75", vector(profile.aiQuartiles.map(\.1))),
+          ("ce_q25", vector(profile.ceQuartiles.map(\.0))),
+          ("ce_q75", vector(profile.ceQuartiles.map(\.1))),
+          ("pairs", vector(profile.pairs.map(Double.init))),
+        ]))
+    },
+    Builtin(
+      "frechet", ["model", "batch", "eps=none"],
+      "{eps, error, c2, slope, ratio}: ‖F(ε) - T₁(ε)‖_F of the first-order expansion around frozen gates, its log-log slope, and r_j = ‖B_j‖₂/‖A_j‖₂"
+    ) { args in
+      let eps =
+        args.isGiven("eps")
+        ? try tensorValue(args["eps"], at: args.range("eps"), context: "eps").doubles
+        : (0...10).map { pow(10, -5 + 0.5 * Double($0)) }
+      let check = try stepJacobians(args, dominant: true).frechet(eps: eps)
+      return .record(
+        Record([
+          ("eps", vector(check.eps)), ("error", vector(check.error)),
+          ("c2", vector(zip(check.error, check.eps).map { $0 / ($1 * $1) })),
+          ("slope", .number(check.slope)), ("ratio", vector(check.ratios)),
+        ]))
+    },
+    Builtin(
+      "lyapunov", ["model", "batch", "k=none"],
+      "{exponents, per_sequence}: the k leading Lyapunov exponents by the QR method, mean over the batch"
+    ) { args in
+      let jacobians = try stepJacobians(args)
+      let count = args.isGiven("k") ? try args.integer("k") : jacobians.size
+      let exponents = try jacobians.lyapunovExponents(count: count)
+      let mean = (0..<count).map { i in
+        exponents.reduce(0) { $0 + $1[i] } / Double(exponents.count)
+      }
+      return .record(
+        Record([
+          ("exponents", vector(mean)),
+          (
+            "per_sequence",
+            .tensor(
+              .f64(try Tensor(shape: [exponents.count, count], scalars: exponents.flatMap { $0 })))
+          ),
+        ]))
+    },
+  ]
+
+  /// The model's step Jacobians on the `batch` argument (a batch record or an inputs tensor).
+  private static func stepJacobians(_ args: CallArguments, dominant: Bool = false) throws
+    -> StepJacobians
+  {
+    guard case .model(let model) = args["model"] else {
+      throw args.typeError("model", expected: "a model")
+    }
+    let inputs: TensorValue
+    if case .record(let batch) = args["batch"], let value = batch["inputs"] {
+      inputs = try tensorValue(value, at: args.range("batch"), context: "inputs")
+    } else if case .tensor(let value) = args["batch"] {
+      inputs = value
+    } else {
+      throw args.typeError("batch", expected: "a batch record {inputs, targets} or an inputs tensor")
+    }
+    let network: RecurrentModel<Double>
+    switch model.network {
+    case .f32(let single): network = try single.inDouble()
+    case .f64(let double): network = double
+    }
+    guard inputs.shape.count == 3, inputs.shape[2] == network.inputSize else {
+      throw Diagnostic(
+        "shape.mismatch",
+        "the model reads [B×T×\(network.inputSize)] inputs, got \(formatShape(inputs.shape))",
+        at: args.range("batch"))
+    }
+    do {
+      return try network.stepJacobians(inputs.asDouble, dominant: dominant)
+    } catch let error as GraphError {
+      throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
+    }
+  }
+
+  /// The `method`, `iters` and `seed` arguments as a norm method.
+  private static func normMethod(_ args: CallArguments) throws -> NormMethod {
+    switch try args.string("method") {
+    case "exact": return .exact
+    case "power":
+      let iterations = try args.integer("iters")
+      guard iterations >= 0 else {
+        throw Diagnostic("value.invalid", "iters must be ≥ 0", at: args.range("iters"))
+      }
+      return .power(iterations: iterations, seed: UInt64(Swift.max(0, try args.integer("seed"))))
+    case let other:
+      throw Diagnostic(
+        "value.invalid", "method must be \"exact\" or \"power\", got \"\(other)\"",
+        at: args.range("method"))
+    }
+  }
+
+  /// A string argument that names a case of `T`.
+  private static func choice<T: RawRepresentable & CaseIterable>(
+    _ args: CallArguments, _ name: String, _: T.Type
+  ) throws -> T where T.RawValue == String {
+    let text = try args.string(name)
+    guard let value = T(rawValue: text) else {
+      let options = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+      throw Diagnostic(
+        "value.invalid", "\(name) must be one of \(options), got \"\(text)\"", at: args.range(name))
+    }
+    return value
+  }
+
+  /// A list of numbers as a 1-D f64 tensor.
+  private static func vector(_ values: [Double]) -> Value {
+    .tensor(.f64(Tensor(values)))
+  }
+}

@@ -1,0 +1,133 @@
+// The operator built-ins from Tau source: a gate declared only in this test gets exact Jacobians
+// (against central differences of its lowered step) and every operator with no Swift change; the
+// Fréchet check on the paper's validation model; and errors that point at the argument.
+import Foundation
+import Testing
+
+@testable import TauDynamics
+@testable import TauGraph
+@testable import TauLang
+@testable import TauTensor
+
+/// A gate that exists only here: per-unit, reading the state through a diagonal weight.
+let plugin = """
+  use cells
+  gate diagonal {
+    param w [hidden] = uniform(hidden)
+    param v [hidden, input] = uniform(input)
+    sigmoid(w * h + v @ x + 0.5)
+  }
+  let net = rnn(leaky(gate: diagonal), hidden: 3, input: 2, seed: 4, dtype: "f64")
+  let probe = adding(length: 5, input: 2, seed: 1).batch(2)
+  """
+
+/// The value bound to `name` after running `source`.
+func global(_ source: String, _ name: String) throws -> Value {
+  let interpreter = Interpreter()
+  let run = runSnippet(source, interpreter: interpreter)
+  #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+  return try #require(interpreter.globals.lookup(name))
+}
+
+func tensor(_ value: Value?) throws -> Tensor<Double> {
+  guard case .tensor(let t)? = value else { throw DiagnosticList([]) }
+  return t.asDouble
+}
+
+@Suite struct OperatorBuiltinTests {
+  @Test func pluginGateJacobiansMatchFiniteDifferences() throws {
+    let network = try model(plugin)
+    let jacobians = try tensor(try global(plugin + "\nlet J = jacobian(net, probe)", "J"))
+    guard case .record(let probe) = try global(plugin, "probe") else { return }
+    let inputs = try tensor(probe["inputs"])
+    #expect(jacobians.shape == [2, 5, 3, 3])
+    let n = 3
+    for b in 0..<2 {
+      var state = [Double](repeating: 0, count: n)
+      for t in 0..<5 {
+        func next(_ h: [Double]) throws -> [Double] {
+          var values: [InputKind: Tensor<Double>] = [
+            .state(0): try Tensor(shape: [1, n], scalars: h),
+            .input: try inputs[b][t].reshaped([1, 2]),
+          ]
+          for (name, p) in network.parameters { values[.parameter(name)] = p }
+          return try ReferenceEvaluator.evaluate(network.step, inputs: values)[
+            network.step.outputs[0].index
+          ].scalars
+        }
+        for j in 0..<n {
+          var (plus, minus) = (state, state)
+          plus[j] += 1e-6
+          minus[j] -= 1e-6
+          let (up, down) = (try next(plus), try next(minus))
+          for i in 0..<n {
+            let numeric = (up[i] - down[i]) / 2e-6
+            #expect(Swift.abs(try jacobians.scalar(at: [b, t, i, j]) - numeric) < 1e-8)
+          }
+        }
+        state = try next(state)
+      }
+    }
+  }
+
+  @Test func everyOperatorRunsOnAPluginGate() throws {
+    let run = runSnippet(
+      plugin + """
+
+        let S = sensitivity(net, probe)
+        print(shape(S), S[1, 3, 3], S[1, 1, 3])
+        let p = efflr(net, probe, predictor: "gate", trim: 0)
+        print(len(p.lag), p.empirical[0], p.predicted[0], p.pairs, p.predictor)
+        let a = anisotropy(net, probe, lags: [1, 2], r: 1, k: 3, pairs: 3)
+        print(a.pairs, a.ce[0] <= 1)
+        let f = frechet(net, probe, eps: [0.001, 0.01])
+        print(len(f.error), len(f.ratio))
+        print(shape(lyapunov(net, probe, k: 2).exponents))
+        print(shape(transport(net, probe, t: 4, k: 1)), shape(jacobian(net, probe.inputs, part: "correction")))
+        """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(
+      run.output == """
+        [2, 5, 5] 1 0
+        4 1 1 20 gate
+        Tensor<f64>[2]
+        [3, 3] true
+        2 10
+        [2]
+        [2, 3, 3] [2, 5, 3, 3]
+
+        """)
+  }
+
+  @Test func frechetSlopeOnTheValidationModelIsTwo() throws {
+    let check = try global(
+      """
+      use cells
+      let model = rnn(leaky(gate: multi), hidden: 64, input: 3, init: normal(0.2), seed: 0, dtype: "f64")
+      let fr = frechet(model, sinusoids(length: 100, input: 3, seed: 0).batch(1))
+      """, "fr")
+    guard case .record(let record) = check, case .number(let slope)? = record["slope"] else {
+      Issue.record("frechet did not return a record with a slope")
+      return
+    }
+    #expect(Swift.abs(slope - 2) < 0.05)
+    #expect(try tensor(record["eps"]).shape == [11])
+    #expect(try tensor(record["ratio"]).shape == [100])
+  }
+
+  @Test func badArgumentsAreDiagnosticsAtTheArgument() {
+    for (source, id) in [
+      (plugin + "\njacobian(net, probe, part: \"frozen\")", "value.invalid"),
+      (plugin + "\nsensitivity(net, probe, method: \"svd\")", "value.invalid"),
+      (plugin + "\njacobian(net, zeros([2, 5, 3]))", "shape.mismatch"),
+      (plugin + "\ntransport(net, probe, t: 1, k: 2)", "value.invalid"),
+      (plugin + "\nanisotropy(net, probe, lags: [5])", "value.invalid"),
+      (plugin + "\njacobian(3, probe)", "type.mismatch"),
+    ] {
+      let run = runSnippet(source)
+      #expect(run.ids == [id], "\(source.split(separator: "\n").last ?? ""): \(run.ids)")
+      let range = run.diagnostics.first?.range
+      #expect(range.map { $0.file.lineAndColumn(of: $0.start).line } == 9)
+    }
+  }
+}
