@@ -119,8 +119,11 @@ def jacobian_parts(p, h_prev, a, g):
 
 
 def jacobians(p, h_prev, a, g):
-    frozen, gate = jacobian_parts(p, h_prev, a, g)
-    return frozen + gate
+    """J_t = frozen + gate part (same formula as jacobian_parts, with fewer temporaries)."""
+    phi = torch.tanh(a)
+    J = (g * (1 - phi * phi)).unsqueeze(-1) * p["wr"] + ((phi - h_prev) * g * (1 - g)).unsqueeze(-1) * p["wrg"]
+    J.diagonal(dim1=-2, dim2=-1).add_(1 - g)
+    return J
 
 
 def step_jacobians(p, u):
@@ -555,7 +558,8 @@ def main():
         print(f"# torch skipped: {TORCH_ERROR}", flush=True)
         return
     torch.set_num_threads(2)
-    comment(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float64, CPU")
+    comment(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float64, CPU; "
+            f"load average {os.getloadavg()[0]:.2f} at start (other work on the machine slows OpenMP badly)")
     probe = Probe()
     for name in FIGURES:
         if not only or name in only:

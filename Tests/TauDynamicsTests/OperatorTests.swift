@@ -69,8 +69,11 @@ func numericTransport(
   _ model: RecurrentModel<Double>, _ inputs: Tensor<Double>, b: Int, t: Int, k: Int
 ) throws -> [[Double]] {
   let n = model.hiddenSize
-  let start = k == 0 ? [Double](repeating: 0, count: n) : try rolled(
-    model, inputs, b: b, from: 0, state: [Double](repeating: 0, count: n), to: k)
+  let start =
+    k == 0
+    ? [Double](repeating: 0, count: n)
+    : try rolled(
+      model, inputs, b: b, from: 0, state: [Double](repeating: 0, count: n), to: k)
   let delta = 1e-6
   var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
   for j in 0..<n {
@@ -86,7 +89,8 @@ func numericTransport(
 }
 
 /// The explicit product J_t ⋯ J_{k+1} of sequence `b`, as a tensor.
-func explicitTransport(_ jacobians: StepJacobians, b: Int, t: Int, k: Int) throws -> Tensor<Double> {
+func explicitTransport(_ jacobians: StepJacobians, b: Int, t: Int, k: Int) throws -> Tensor<Double>
+{
   var product = try Tensor<Double>.eye(jacobians.size)
   if t > k {
     for j in (k + 1)...t { product = try jacobians.full[b][j - 1].matmul(product) }
@@ -126,7 +130,8 @@ func explicitTransport(_ jacobians: StepJacobians, b: Int, t: Int, k: Int) throw
   @Test func dominantPartFreezesTheGate() throws {
     let jacobians = try model.stepJacobians(inputs, dominant: true)
     let correction = try jacobians.part(.correction)
-    #expect(try (jacobians.full - correction - jacobians.part(.dominant)).abs().max().item() < 1e-15)
+    #expect(
+      try (jacobians.full - correction - jacobians.part(.dominant)).abs().max().item() < 1e-15)
     #expect(try correction.abs().max().item() > 1e-3)  // a multi gate has a correction
   }
 

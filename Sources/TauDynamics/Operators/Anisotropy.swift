@@ -37,7 +37,8 @@ extension StepJacobians {
       let candidates = batch * (length - h)
       var stream = RandomStream(seed: seed).substream("anisotropy").substream(h)
       let chosen =
-        candidates <= pairs ? Array(0..<candidates) : Array(stream.permutation(candidates).prefix(pairs))
+        candidates <= pairs
+        ? Array(0..<candidates) : Array(stream.permutation(candidates).prefix(pairs))
       for c in chosen { work.append((position, c / (length - h), h + 1 + c % (length - h))) }
     }
     let work2 = work

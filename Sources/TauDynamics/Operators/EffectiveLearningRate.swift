@@ -66,7 +66,8 @@ public func effectiveLearningRate(
       operation: "efflr", shape: s.shape, reason: "needs [B × T × T] with T ≥ 2")
   }
   guard 0 <= trim, trim < 0.5 else {
-    throw TensorError.invalidArgument(operation: "efflr", message: "trim \(trim) is not in [0, 0.5)")
+    throw TensorError.invalidArgument(
+      operation: "efflr", message: "trim \(trim) is not in [0, 0.5)")
   }
   let (batch, length) = (s.shape[0], s.shape[1])
   let sensitivity = s.contiguous().scalars

@@ -28,7 +28,8 @@ extension StepJacobians {
       throw TensorError.invalidArgument(operation: "frechet", message: "ε must be positive")
     }
     let n = size
-    let perSequence = try concurrentMap(2) { lane -> [(b: Int, errors: [Double], ratios: [Double])] in
+    let perSequence = try concurrentMap(2) {
+      lane -> [(b: Int, errors: [Double], ratios: [Double])] in
       var out: [(b: Int, errors: [Double], ratios: [Double])] = []
       let scratch = MatrixScratch(n: n)
       try full.withUnsafeBufferPointer { fullBuffer in

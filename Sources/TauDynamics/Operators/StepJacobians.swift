@@ -68,7 +68,8 @@ extension RecurrentModel where Scalar == Double {
       throw GraphError(message: "the cell does not read its state", origin: nil)
     }
     let n = joined[seed].shape[0]
-    let tangents = try [joined.jacobian(wrt: seed)]
+    let tangents =
+      try [joined.jacobian(wrt: seed)]
       + (wantsDominant ? [joined.jacobian(wrt: seed, freezingGates: true)] : [])
     let gate = joined.nodes.indices.first { joined.nodes[$0].isGate }.map(NodeID.init)
     var read = Set(

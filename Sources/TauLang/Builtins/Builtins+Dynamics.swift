@@ -137,7 +137,8 @@ extension BuiltinRegistry {
     } else if case .tensor(let value) = args["batch"] {
       inputs = value
     } else {
-      throw args.typeError("batch", expected: "a batch record {inputs, targets} or an inputs tensor")
+      throw args.typeError(
+        "batch", expected: "a batch record {inputs, targets} or an inputs tensor")
     }
     let network: RecurrentModel<Double>
     switch model.network {
