@@ -107,7 +107,7 @@ extension RecurrentModel where Scalar == Double {
         }
       }
       bindParameters(forward)
-      tangentPlans.forEach(bindParameters)
+      for plan in tangentPlans { bindParameters(plan) }
       let arenas = (0..<2).map { _ in
         UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, forward.arenaSize))
       }
@@ -116,7 +116,7 @@ extension RecurrentModel where Scalar == Double {
       let zeros = [Double](repeating: 0, count: batch * n)
       var row = [Double](repeating: 0, count: batch * m)
       defer {
-        arenas.forEach { $0.deallocate() }
+        for arena in arenas { arena.deallocate() }
         tangentArena.deallocate()
       }
       let inputSlot = forward.slot(of: .input)
