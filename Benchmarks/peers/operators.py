@@ -15,7 +15,8 @@ than 10 s is timed once; otherwise the median of repeated calls (a first call un
 warm-up and is dropped; at least 5 samples and MIN_SECONDS (default 1.5) for calls under 1 s, at
 least 3 samples for longer ones). The correctness asserts run outside the timed calls.
 
-ONLY=name1,name2 selects figures (names: see FIGURES). The naive sensitivity loop is O(B T³ n³):
+ONLY=name1,name2 selects figures (names: see FIGURES); FULL_LOOP=1 also runs the naive loop over
+every pair once, to validate its extrapolation. The naive sensitivity loop is O(B T³ n³):
 it is measured on a fixed random sample of pairs and extrapolated (see sensitivity_loop_figure).
 """
 import math
@@ -140,6 +141,16 @@ class Probe:
         self.u = torch.rand(BATCH, LENGTH, INPUT, generator=torch.Generator().manual_seed(1), dtype=F64)
         self.J, self.G = step_jacobians(self.p, self.u)
         self.S = None
+        self.loop_values = None  # (pairs, sensitivities) of the naive loop, checked against S at the end
+
+    def check(self):
+        if self.loop_values is not None:
+            pairs, values = self.loop_values
+            S = self.sensitivities()
+            reference = torch.stack([S[b, t - 1, k - 1] for b, t, k in pairs])
+            error = ((values - reference).abs() / reference).max().item()
+            assert error < 1e-10, "loop and reuse sensitivities differ"
+            comment(f"check: naive-loop and prefix-reuse sensitivities agree to {error:.1e} (relative)")
 
     def sensitivities(self):
         if self.S is None:
@@ -395,15 +406,18 @@ def sensitivity_loop_figure(probe):
     done, total = products(subset), products(everything)
     times = []
     seconds, values, count = timed(lambda: (times.clear(), sensitivity_loop(J, subset, times))[1])
-    S = probe.sensitivities()
-    reference = torch.stack([S[b, t - 1, k - 1] for b, t, k in subset])
-    assert ((values - reference).abs() / reference).max() < 1e-10, "loop and reuse sensitivities differ"
+    probe.loop_values = (subset, values)
     line(f"sensitivity-loop-measured/f64/{PROBE}", seconds, "s")
     comment(f"sensitivity-loop-measured: {len(subset)} pairs of {len(everything)} (uniform random sample "
             f"without replacement, seed 2; lags {min(t - k for _, t, k in subset)}..{max(t - k for _, t, k in subset)}), "
             f"median of {count}")
     comment(f"sensitivity-loop-measured: {done} matrix products (64×64 @ 64×64) of {total} for all pairs, "
             f"{len(subset)} spectral norms of {len(everything)}")
+    if os.environ.get("FULL_LOOP"):  # validate the extrapolation: run every pair once
+        t0 = time.perf_counter()
+        values = sensitivity_loop(J, everything)
+        comment(f"sensitivity-loop: FULL_LOOP run of all {len(everything)} pairs took {time.perf_counter() - t0:.4g} s (once)")
+        probe.loop_values = (everything, values)
     line(f"sensitivity-loop/f64/{PROBE}", seconds * total / done, "s")
     # Cross-check: least squares of the per-pair times on (1, products) over the last timed call.
     per_pair = torch.tensor(times, dtype=F64)
@@ -564,6 +578,8 @@ def main():
     for name in FIGURES:
         if not only or name in only:
             RUNS[name](probe)
+    probe.check()
+    comment(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

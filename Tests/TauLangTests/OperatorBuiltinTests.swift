@@ -99,6 +99,49 @@ func tensor(_ value: Value?) throws -> Tensor<Double> {
         """)
   }
 
+  @Test func gradientOperatorsRunOnAPluginGate() throws {
+    let run = runSnippet(
+      plugin + """
+
+        let gc = gradcov(net, adding(length: 5, input: 2, seed: 2), samples: 8, r: 2)
+        print(gc.rows, gc.columns, len(gc.spectrum), gc.ce <= 1, gc.ai >= 1)
+        let same = gradcov(net, probe, r: 2)
+        print(same.rows)
+        let pj = pjacobian(net, probe)
+        print(keys(pj.cell), shape(pj.cell.gate.w), shape(pj.cell.Wr))
+        """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    // 9 + 6 + 3 + 6 + 3 parameters: Wr, Wi, gate.w, gate.v and the readout.
+    #expect(
+      run.output == """
+        8 27 8 true true
+        2
+        ["Wi", "Wr", "gate"] [2, 3, 3] [2, 3, 3, 3]
+
+        """)
+  }
+
+  /// sgd binds `rate = lr`, so every statistic of its rates is lr at every checkpoint.
+  @Test func ratesSummariseTheOptimizersEffectiveRate() throws {
+    let run = runSnippet(
+      plugin + """
+
+        use optimizers
+        let r = train(net, adding(length: 5, input: 2, seed: 1), sgd(lr: 0.05), steps: 4, batch: 4, checkpoints: [0, 2, 4])
+        let summary = rates(r)
+        print(summary.step, summary.cell.Wr, rates(r, statistic: "max").readout.Wo)
+        """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(
+      run.output == """
+        Tensor<f64>[2]
+        [2, 4] Tensor<f64>[2]
+        [0.0500, 0.0500] Tensor<f64>[2]
+        [0.0500, 0.0500]
+
+        """)
+  }
+
   @Test func frechetSlopeOnTheValidationModelIsTwo() throws {
     let check = try global(
       """
@@ -123,6 +166,8 @@ func tensor(_ value: Value?) throws -> Tensor<Double> {
       (plugin + "\ntransport(net, probe, t: 1, k: 2)", "value.invalid"),
       (plugin + "\nanisotropy(net, probe, lags: [5])", "value.invalid"),
       (plugin + "\njacobian(3, probe)", "type.mismatch"),
+      (plugin + "\ngradcov(net, 3)", "type.mismatch"),
+      (plugin + "\nrates(net)", "type.mismatch"),
     ] {
       let run = runSnippet(source)
       #expect(run.ids == [id], "\(source.split(separator: "\n").last ?? ""): \(run.ids)")

@@ -284,7 +284,7 @@ extension RecurrentModel {
   }
 
   /// Where the backward pass reads forward value `id` of step `t`.
-  private func primal(
+  func primal(
     _ id: NodeID, at t: Int, _ workspace: Workspace<Scalar>, _ plan: Plan<Scalar>
   ) -> UnsafePointer<Scalar> {
     if case .input(let kind) = step[id].op {

@@ -71,8 +71,11 @@ final class MatrixScratch {
 
   /// ‖a‖₂ of an n×n matrix to rounding: power iteration on aᵀa from the current `vector`
   /// (which ends as the top right singular vector, a warm start for a similar matrix), until
-  /// ‖a v‖ stops growing; LAPACK's SVD if it has not converged after `limit` iterations.
-  func spectralNorm(_ a: UnsafePointer<Double>, limit: Int = 1000) -> Double {
+  /// ‖a v‖ stops growing; LAPACK's SVD if it has not converged after `limit` iterations. (On the
+  /// S1 probe 85 % of the pairs converge within 20 iterations; the rest have nearly equal top
+  /// singular values, where the power iteration crawls and one SVD, about 100 power steps'
+  /// worth, is cheaper.)
+  func spectralNorm(_ a: UnsafePointer<Double>, limit: Int = 60) -> Double {
     var previous = 0.0
     for _ in 0..<limit {
       let estimate = powerStep(a)

@@ -3,7 +3,7 @@
 
 /// The `q`-quantile of `values`, interpolating linearly between order statistics (NumPy's
 /// default); NaN for an empty list.
-func quantile(_ values: [Double], _ q: Double) -> Double {
+public func quantile(_ values: [Double], _ q: Double) -> Double {
   guard !values.isEmpty else { return .nan }
   let sorted = values.sorted()
   let position = q * Double(sorted.count - 1)
@@ -13,7 +13,7 @@ func quantile(_ values: [Double], _ q: Double) -> Double {
 }
 
 /// The median of `values` (NaN when empty).
-func median(_ values: [Double]) -> Double { quantile(values, 0.5) }
+public func median(_ values: [Double]) -> Double { quantile(values, 0.5) }
 
 /// The least-squares line y ≈ intercept + slope·x and its R²; NaN when x does not vary.
 public struct LineFit: Sendable, Equatable {

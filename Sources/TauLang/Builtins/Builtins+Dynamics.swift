@@ -122,7 +122,136 @@ extension BuiltinRegistry {
           ),
         ]))
     },
+    Builtin(
+      "gradcov", ["model", "data", "samples=256", "r=10", "index=1000000"],
+      "{ai, ce, spectrum, rows, columns}: the spectrum of true per-example gradients (rows unit, columns centred)"
+    ) { args in
+      let (inputs, targets) = try examples(args)
+      let result = try doubleModel(args).gradientCovariance(
+        inputs: inputs, targets: targets, r: try args.integer("r"))
+      return .record(
+        Record([
+          ("ai", .number(result.ai)), ("ce", .number(result.ce)),
+          ("spectrum", vector(result.spectrum)), ("rows", .number(Double(result.rows))),
+          ("columns", .number(Double(result.columns))),
+        ]))
+    },
+    Builtin(
+      "pjacobian", ["model", "batch"],
+      "dh_T/dθ per sequence: a record shaped like model.params of [B×n×shape] blocks (the readout is not in h_T)"
+    ) { args in
+      let model = try doubleModel(args)
+      let blocks = try model.parameterJacobians(inputs: try inputsTensor(args).asDouble)
+      return .record(
+        nestedRecord(
+          blocks.sorted { $0.key < $1.key }.map { (dottedName($0.key), .tensor(.f64($0.value))) }))
+    },
+    Builtin(
+      "rates", ["run", "statistic=\"median\""],
+      "{step, cell, readout}: a statistic (median, mean, min, max) of the optimizer's effective rate per parameter at each checkpoint of a run"
+    ) { args in
+      guard case .record(let run) = args["run"], case .list(let entries)? = run["rates"] else {
+        throw args.typeError("run", expected: "a run from train")
+      }
+      let statistic = try args.string("statistic")
+      let reduce: ([Double]) -> Double
+      switch statistic {
+      case "median": reduce = { values in TauDynamics.median(values) }
+      case "mean": reduce = { $0.reduce(0, +) / Double(Swift.max(1, $0.count)) }
+      case "min": reduce = { $0.min() ?? .nan }
+      case "max": reduce = { $0.max() ?? .nan }
+      default:
+        throw Diagnostic(
+          "value.invalid", "statistic must be \"median\", \"mean\", \"min\" or \"max\"",
+          at: args.range("statistic"))
+      }
+      var steps: [Double] = []
+      var series: [(String, [Double])] = []
+      for entry in entries {
+        guard case .record(let record) = entry, case .number(let step)? = record["step"],
+          case .record(let rates)? = record["rates"]
+        else { continue }
+        steps.append(step)
+        for (path, value) in leaves(rates) {
+          let summary =
+            (try? tensorValue(value, at: args.range("run"), context: "rates").doubles)
+            .map(reduce) ?? .nan
+          if let index = series.firstIndex(where: { $0.0 == path }) {
+            series[index].1.append(summary)
+          } else {
+            series.append((path, [summary]))
+          }
+        }
+      }
+      let fields =
+        [("step", vector(steps))] + nestedRecord(series.map { ($0.0, vector($0.1)) }).fields
+      return .record(Record(fields.map { ($0.0, $0.1) }))
+    },
   ]
+
+  /// The model argument in float64.
+  private static func doubleModel(_ args: CallArguments) throws -> RecurrentModel<Double> {
+    guard case .model(let model) = args["model"] else {
+      throw args.typeError("model", expected: "a model")
+    }
+    switch model.network {
+    case .f32(let single): return try single.inDouble()
+    case .f64(let double): return double
+    }
+  }
+
+  /// The `batch` argument's inputs: a batch record or an inputs tensor.
+  private static func inputsTensor(_ args: CallArguments) throws -> TensorValue {
+    if case .record(let batch) = args["batch"], let value = batch["inputs"] {
+      return try tensorValue(value, at: args.range("batch"), context: "inputs")
+    } else if case .tensor(let value) = args["batch"] {
+      return value
+    }
+    throw args.typeError("batch", expected: "a batch record {inputs, targets} or an inputs tensor")
+  }
+
+  /// gradcov's examples: a batch record as given, or `samples` fresh sequences from a task, batch
+  /// number `index` (by default one no training run shorter than a million steps sees).
+  private static func examples(_ args: CallArguments) throws -> (Tensor<Double>, Tensor<Double>) {
+    guard case .record(let data) = args["data"] else {
+      throw args.typeError("data", expected: "a task or a batch record {inputs, targets}")
+    }
+    var batch = data
+    if data["inputs"] == nil, let function = data["batch"] {
+      let (samples, index) = (try args.integer("samples"), try args.integer("index"))
+      guard samples >= 2, index >= 0 else {
+        throw Diagnostic(
+          "value.invalid", "samples must be ≥ 2 and index ≥ 0", at: args.range("samples"))
+      }
+      let made = try args.interpreter.call(
+        function,
+        [
+          EvaluatedArgument(label: nil, value: .number(Double(samples)), range: args.range("data")),
+          EvaluatedArgument(
+            label: "index", value: .number(Double(index)), range: args.range("data")),
+        ], at: args.callRange, calleeRange: args.range("data"))
+      guard case .record(let record) = made else {
+        throw Diagnostic(
+          "type.mismatch", "a task's batch must be {inputs, targets}", at: args.range("data"))
+      }
+      batch = record
+    }
+    guard let inputs = batch["inputs"], let targets = batch["targets"] else {
+      throw args.typeError("data", expected: "a task or a batch record {inputs, targets}")
+    }
+    return (
+      try tensorValue(inputs, at: args.range("data"), context: "inputs").asDouble,
+      try tensorValue(targets, at: args.range("data"), context: "targets").asDouble
+    )
+  }
+
+  /// Every tensor of a nested record, with its dotted path (`cell.gate.Wr`).
+  private static func leaves(_ record: Record, prefix: String = "") -> [(String, Value)] {
+    record.fields.flatMap { name, value -> [(String, Value)] in
+      if case .record(let inner) = value { return leaves(inner, prefix: prefix + name + ".") }
+      return [(prefix + name, value)]
+    }
+  }
 
   /// The model's step Jacobians on the `batch` argument (a batch record or an inputs tensor).
   private static func stepJacobians(_ args: CallArguments, dominant: Bool = false) throws

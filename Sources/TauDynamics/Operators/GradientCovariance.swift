@@ -1,0 +1,127 @@
+// Update anisotropy (paper.md §6): the singular values of the matrix of true per-example
+// gradients, rows normalised, columns centred, near-constant columns dropped.
+import TauTensor
+
+/// The spectrum of the per-example gradient matrix and its anisotropy summaries.
+public struct GradientCovariance: Sendable {
+  /// S₁/S_r.
+  public var ai: Double
+  /// Σ_{i≤r} S_i² / Σ S_i².
+  public var ce: Double
+  /// Every singular value, largest first.
+  public var spectrum: [Double]
+  /// The rows (examples) and the columns (parameters) kept.
+  public var rows: Int
+  public var columns: Int
+}
+
+extension RecurrentModel where Scalar == Double {
+  /// Per-example gradients of each example's own MSE (mean over outputs), with respect to every
+  /// parameter and the readout: [B × P], columns in the order of `parameterOrder`.
+  public func perExampleLossGradients(inputs: Tensor<Double>, targets: Tensor<Double>) throws
+    -> [[Double]]
+  {
+    let trajectory = try forward(inputs)
+    let (batch, outputs) = (inputs.shape[0], outputSize)
+    guard targets.shape == [batch, outputs] else {
+      throw TensorError.shapeMismatch(
+        operation: "gradcov", lhs: targets.shape, rhs: [batch, outputs])
+    }
+    // dℓ_b/dŷ_b = 2 (ŷ_b - y_b) / O, and dℓ_b/dh_T = that times W_o.
+    let residual = try (trajectory.output - targets) * (2 / Double(outputs))
+    let last = try trajectory.states.selecting(trajectory.states.shape[1] - 1, along: 1)
+      .contiguous()
+    let cell = try perExampleGradients(inputs: inputs, seeds: try residual.matmul(readout))
+    let r = residual.scalars
+    let h = last.scalars
+    let n = hiddenSize
+    var rows = [[Double]](repeating: [], count: batch)
+    for name in parameterOrder {
+      guard let block = cell[name] else { continue }
+      let size = block.count / batch
+      let values = block.scalars
+      for b in 0..<batch { rows[b] += values[(b * size)..<((b + 1) * size)] }
+    }
+    for b in 0..<batch {
+      for o in 0..<outputs {
+        for i in 0..<n { rows[b].append(r[b * outputs + o] * h[b * n + i]) }
+      }
+      if readoutBias != nil { rows[b] += r[(b * outputs)..<((b + 1) * outputs)] }
+    }
+    return rows
+  }
+
+  /// The cell's parameter names in a fixed order (sorted), as the gradient rows lay them out.
+  public var parameterOrder: [String] { parameters.keys.sorted() }
+
+  /// gradcov: the spectrum of the per-example gradients of `inputs`/`targets` (paper.md §6).
+  public func gradientCovariance(inputs: Tensor<Double>, targets: Tensor<Double>, r: Int) throws
+    -> GradientCovariance
+  {
+    try gradientAnisotropy(
+      rows: try perExampleLossGradients(inputs: inputs, targets: targets), r: r)
+  }
+
+  /// pjacobian: dh_T/dθ for every sequence, [B × n × shape] by parameter name, by per-example
+  /// reverse mode with the n unit cotangents of h_T as B·n examples.
+  public func parameterJacobians(inputs: Tensor<Double>) throws -> [String: Tensor<Double>] {
+    guard inputs.rank == 3 else {
+      throw TensorError.shapeMismatch(
+        operation: "pjacobian", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+    }
+    let (batch, n) = (inputs.shape[0], hiddenSize)
+    let x = inputs.contiguous().scalars
+    let stride = inputs.count / Swift.max(1, batch)
+    var repeated = [Double]()
+    repeated.reserveCapacity(batch * n * stride)
+    var seeds = [Double](repeating: 0, count: batch * n * n)
+    for b in 0..<batch {
+      for i in 0..<n {
+        repeated += x[(b * stride)..<((b + 1) * stride)]
+        seeds[(b * n + i) * n + i] = 1
+      }
+    }
+    let gradients = try perExampleGradients(
+      inputs: try Tensor(shape: [batch * n] + Array(inputs.shape.dropFirst()), scalars: repeated),
+      seeds: try Tensor(shape: [batch * n, n], scalars: seeds))
+    return try gradients.mapValues { try $0.reshaped([batch, n] + Array($0.shape.dropFirst())) }
+  }
+}
+
+/// The anisotropy of gradient rows [M × P]: rows scaled to unit norm, columns centred, columns
+/// of norm ≤ 1e-10·√M dropped (all kept if none is left), then the singular values.
+public func gradientAnisotropy(rows: [[Double]], r: Int) throws -> GradientCovariance {
+  guard r >= 1 else {
+    throw TensorError.invalidArgument(operation: "gradcov", message: "r must be ≥ 1")
+  }
+  var rows = rows
+  let (m, p) = (rows.count, rows.first?.count ?? 0)
+  guard m >= 1, p >= 1, rows.allSatisfy({ $0.count == p }) else {
+    throw TensorError.invalidArgument(operation: "gradcov", message: "needs a non-empty matrix")
+  }
+  // Directions only: unit rows (the reference's 1e-12 guards a zero gradient).
+  for b in 0..<m {
+    let norm = rows[b].reduce(0) { $0 + $1 * $1 }.squareRoot() + 1e-12
+    for j in 0..<p { rows[b][j] /= norm }
+  }
+  var kept: [Int] = []
+  for j in 0..<p {
+    let mean = rows.reduce(0) { $0 + $1[j] } / Double(m)
+    var norm = 0.0
+    for b in 0..<m {
+      rows[b][j] -= mean
+      norm += rows[b][j] * rows[b][j]
+    }
+    if norm.squareRoot() > 1e-10 * Double(m).squareRoot() { kept.append(j) }
+  }
+  if kept.isEmpty { kept = Array(0..<p) }
+  let matrix = try Tensor<Double>(
+    shape: [m, kept.count], scalars: rows.flatMap { row in kept.map { row[$0] } })
+  let spectrum = try matrix.singularValues().scalars
+  let rank = Swift.min(r, spectrum.count)
+  let energy = spectrum.reduce(0) { $0 + $1 * $1 }
+  return GradientCovariance(
+    ai: spectrum[0] / spectrum[rank - 1],
+    ce: energy > 0 ? spectrum.prefix(rank).reduce(0) { $0 + $1 * $1 } / energy : .nan,
+    spectrum: spectrum, rows: m, columns: kept.count)
+}

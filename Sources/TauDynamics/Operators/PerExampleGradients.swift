@@ -1,0 +1,131 @@
+// Per-example parameter gradients by one batched backward pass: the pullback runs over the whole
+// batch as in training, but each parameter's cotangent is kept per sample. Outer-product pieces
+// (u_t ⊗ v_t) are stacked over time and multiplied once per sample at the end (Σ_t u_t v_tᵀ =
+// Uᵀ V, one GEMM with k = T), so no n×n matrix is formed per step and sample.
+import TauGraph
+import TauTensor
+
+extension RecurrentModel where Scalar == Double {
+  /// For each sequence b, the gradient of ⟨seeds[b], h_T,b⟩ with respect to every parameter of
+  /// the cell (not the readout): [B × shape] by parameter name. `seeds` is [B × n].
+  public func perExampleGradients(inputs: Tensor<Double>, seeds: Tensor<Double>) throws
+    -> [String: Tensor<Double>]
+  {
+    let trajectory = try forward(inputs)
+    let workspace = trajectory.workspace
+    defer { workspace.compiled.recycle(workspace) }
+    let compiled = workspace.compiled
+    let (batch, length, n) = (workspace.batch, workspace.length, hiddenSize)
+    guard seeds.shape == [batch, n] else {
+      throw TensorError.shapeMismatch(
+        operation: "per-example gradients", lhs: seeds.shape, rhs: [batch, n])
+    }
+    let readStates = compiled.stateInputs.enumerated().compactMap {
+      $0.element == nil ? nil : $0.offset
+    }
+    var graph = compiled.pullback.graph
+    graph.outputs = Array(compiled.pullback.cotangents.prefix(readStates.count))
+    let parameterCotangents = Array(compiled.pullback.cotangents.dropFirst(readStates.count))
+    let terms = parameterCotangents.map { graph.perSampleTerms(of: $0) }
+    let kept = Set(
+      terms.flatMap { $0.outerProducts.flatMap { [$0.left, $0.right] } + $0.values })
+    let plan = try Plan<Double>.compile(graph, batch: batch, preserving: kept)
+    let arena = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, plan.arenaSize))
+    defer { arena.deallocate() }
+
+    // State cotangents, updated in place step by step; h_T's starts at the seeds.
+    let stateSeeds = stateSizes.map { UnsafeMutablePointer<Double>.allocate(capacity: batch * $0) }
+    defer { for buffer in stateSeeds { buffer.deallocate() } }
+    for (i, size) in stateSizes.enumerated() {
+      stateSeeds[i].initialize(repeating: 0, count: batch * size)
+    }
+    let initial = seeds.contiguous().scalars
+    for i in 0..<(batch * n) { stateSeeds[0][i] = initial[i] }
+    // Per term, u and v of every step: [B × T × p].
+    func width(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
+    var stacks = terms.map { term in
+      term.outerProducts.map { product in
+        (
+          left: [Double](repeating: 0, count: batch * length * width(product.left)),
+          right: [Double](repeating: 0, count: batch * length * width(product.right))
+        )
+      }
+    }
+    let shapes = compiled.parameterNames.map { parameters[$0]?.shape ?? [] }
+    var totals = shapes.map { [Double](repeating: 0, count: batch * $0.reduce(1, *)) }
+    for t in stride(from: length - 1, through: 0, by: -1) {
+      try checkCancellation()
+      for (slot, kind) in plan.inputKinds.enumerated() {
+        switch kind {
+        case .seed(let name):
+          plan.bind(slot, to: stateSeeds[Int(name.dropFirst(2)) ?? 0])
+        case .parameter(let name):
+          plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
+        case .primal(let id):
+          plan.bind(slot, to: primal(id, at: t, workspace, compiled.forward))
+        default:
+          break
+        }
+      }
+      try plan.run(arena: arena)
+      for (index, term) in terms.enumerated() {
+        for (position, product) in term.outerProducts.enumerated() {
+          for (id, isLeft) in [(product.left, true), (product.right, false)] {
+            let p = width(id)
+            let source = plan.pointer(id, in: arena)
+            for b in 0..<batch {
+              let at = (b * length + t) * p
+              for i in 0..<p {
+                if isLeft {
+                  stacks[index][position].left[at + i] = source[b * p + i]
+                } else {
+                  stacks[index][position].right[at + i] = source[b * p + i]
+                }
+              }
+            }
+          }
+        }
+        let size = shapes[index].reduce(1, *)
+        for value in term.values {
+          let source = plan.pointer(value, in: arena)
+          let batched = graph[value].isBatched
+          for b in 0..<batch {
+            for i in 0..<size {
+              totals[index][b * size + i] += source[(batched ? b * size : 0) + i]
+            }
+          }
+        }
+      }
+      for (position, state) in readStates.enumerated() {
+        let source = plan.pointer(compiled.pullback.cotangents[position], in: arena)
+        stateSeeds[state].update(from: source, count: batch * stateSizes[state])
+      }
+    }
+    // Σ_t u_t v_tᵀ for each sample: (p × T)·(T × q).
+    for (index, term) in terms.enumerated() {
+      for (position, product) in term.outerProducts.enumerated() {
+        let (p, q) = (width(product.left), width(product.right))
+        stacks[index][position].left.withUnsafeBufferPointer { u in
+          stacks[index][position].right.withUnsafeBufferPointer { v in
+            totals[index].withUnsafeMutableBufferPointer { g in
+              guard let u = u.baseAddress, let v = v.baseAddress, let g = g.baseAddress else {
+                return
+              }
+              for b in 0..<batch {
+                Double.gemm(
+                  transposeA: true, transposeB: false, m: p, n: q, k: length, alpha: 1,
+                  a: u + b * length * p, lda: p, b: v + b * length * q, ldb: q, beta: 1,
+                  c: g + b * p * q, ldc: q)
+              }
+            }
+          }
+        }
+      }
+    }
+    var result: [String: Tensor<Double>] = [:]
+    for (index, name) in compiled.parameterNames.enumerated() {
+      result[name] = try Tensor(shape: [batch] + shapes[index], scalars: totals[index])
+    }
+    return result
+  }
+}
