@@ -64,6 +64,18 @@ def timed(call):
     return statistics.median(samples), result, len(samples)
 
 
+def busy_seconds():
+    """(CPU seconds all processes have been busy, of which this process) or None off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    own = os.times()
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK"), own.user + own.system
+
+
 def line(name, value, unit):
     print(f"torch/{name}\t{value:.6g}\t{unit}", flush=True)
 
@@ -577,7 +589,14 @@ def main():
     probe = Probe()
     for name in FIGURES:
         if not only or name in only:
+            before, start = busy_seconds(), time.perf_counter()
             RUNS[name](probe)
+            after, wall = busy_seconds(), time.perf_counter() - start
+            if before and after:
+                other = ((after[0] - before[0]) - (after[1] - before[1])) / wall
+                if other > 0.25:
+                    comment(f"WARNING: other processes kept {other:.2f} of the cores busy during {name}; "
+                            f"its figures are contended")
     probe.check()
     comment(f"load average {os.getloadavg()[0]:.2f} at the end")
 

@@ -1,5 +1,6 @@
 // Per-thread scratch for the operators' small dense matrices (n×n products, spectral norms,
 // singular values), so the loops over pairs allocate nothing. Everything is row-major Double.
+import Foundation
 import TauTensor
 
 /// Buffers for one thread's work on n×n matrices.
@@ -59,53 +60,75 @@ final class MatrixScratch {
     for i in 0..<n { product[i * n + i] = 1 }
   }
 
-  /// A fixed start vector with every component non-zero (a generic direction).
-  func resetVector() {
+  /// A fixed start vector with every component non-zero (a generic direction), in `vector` or
+  /// in `v`.
+  func resetVector(_ v: UnsafeMutablePointer<Double>? = nil) {
+    let v = v ?? vector
     var norm = 0.0
     for i in 0..<n {
-      vector[i] = 1 + Double((i * 7919) % 97) / 97
-      norm += vector[i] * vector[i]
+      v[i] = 1 + Double((i * 7919) % 97) / 97
+      norm += v[i] * v[i]
     }
-    for i in 0..<n { vector[i] /= norm.squareRoot() }
+    for i in 0..<n { v[i] /= norm.squareRoot() }
   }
 
-  /// ‖a‖₂ of an n×n matrix to rounding: power iteration on aᵀa from the current `vector`
-  /// (which ends as the top right singular vector, a warm start for a similar matrix), until
-  /// ‖a v‖ stops growing; LAPACK's SVD if it has not converged after `limit` iterations. (On the
-  /// S1 probe 85 % of the pairs converge within 20 iterations; the rest have nearly equal top
-  /// singular values, where the power iteration crawls and one SVD, about 100 power steps'
-  /// worth, is cheaper.)
-  func spectralNorm(_ a: UnsafePointer<Double>, limit: Int = 60) -> Double {
-    var previous = 0.0
-    for _ in 0..<limit {
-      let estimate = powerStep(a)
+  /// ‖a‖₂ of an n×n matrix (rows `lda` apart): power iteration on aᵀa from `v` (by default the
+  /// scratch's `vector`), which ends as the top right singular vector, a warm start for a
+  /// similar matrix. ‖a v‖ grows towards ‖a‖₂ with increments that shrink geometrically; it
+  /// stops when the increment, or the remainder extrapolated from the last two increments, is
+  /// below 1e-13 of the value. LAPACK's SVD decides when the increments shrink too slowly
+  /// (nearly equal top singular values, where the iteration crawls and one SVD is cheaper).
+  ///
+  /// With `transposed`, `a` holds Pᵀ and the iteration runs on P, so `v` is P's right singular
+  /// vector either way.
+  func spectralNorm(
+    _ a: UnsafePointer<Double>, transposed: Bool = false,
+    vector v: UnsafeMutablePointer<Double>? = nil, limit: Int = 60
+  ) -> Double {
+    let v = v ?? vector
+    var (previous, previousIncrement) = (0.0, 0.0)
+    for iteration in 0..<limit {
+      let estimate = powerStep(a, transposed: transposed, v)
       if estimate == 0 { break }  // v in the null space: let the SVD decide
-      if estimate - previous <= 1e-15 * estimate { return estimate }
-      previous = estimate
+      let increment = estimate - previous
+      if increment <= 1e-15 * estimate { return estimate }
+      let ratio = increment / previousIncrement
+      if previousIncrement > 0, ratio < 1 {
+        if increment * ratio / (1 - ratio) <= 1e-13 * estimate { return estimate }
+        // 1e-13 is more than 30 steps away: the SVD is cheaper than waiting.
+        if iteration >= 8, pow(ratio, 30) * increment > 1e-13 * estimate { break }
+      }
+      (previous, previousIncrement) = (estimate, increment)
     }
-    resetVector()
+    resetVector(v)
     return singularValues(a).first ?? 0
   }
 
   /// The reference's estimate: `iterations` steps of the power iteration on aᵀa from `start`
   /// (a unit vector is made of it), then ‖a v‖.
-  func powerEstimate(_ a: UnsafePointer<Double>, iterations: Int, start: [Double]) -> Double {
+  func powerEstimate(
+    _ a: UnsafePointer<Double>, transposed: Bool = false, iterations: Int, start: [Double]
+  ) -> Double {
     let norm = start.reduce(0) { $0 + $1 * $1 }.squareRoot()
     for i in 0..<n { vector[i] = norm > 0 ? start[i] / norm : 1 / Double(n).squareRoot() }
-    for _ in 0..<iterations { _ = powerStep(a) }
+    for _ in 0..<iterations { _ = powerStep(a, transposed: transposed, vector) }
     Double.gemv(
-      transposeA: false, m: n, n: n, alpha: 1, a: a, lda: n, x: vector, beta: 0, y: image)
+      transposeA: transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: vector, beta: 0, y: image)
     return Double.nrm2(n: n, x: image, stride: 1)
   }
 
-  /// One step: w = a v, v ← aᵀw / ‖aᵀw‖. Returns ‖a v‖ for the v it started from.
-  private func powerStep(_ a: UnsafePointer<Double>) -> Double {
+  /// One step on P (= a, or aᵀ when `transposed`): w = P v, v ← Pᵀw / ‖Pᵀw‖. Returns ‖P v‖ for
+  /// the v it started from.
+  private func powerStep(
+    _ a: UnsafePointer<Double>, transposed: Bool, _ v: UnsafeMutablePointer<Double>
+  ) -> Double {
     Double.gemv(
-      transposeA: false, m: n, n: n, alpha: 1, a: a, lda: n, x: vector, beta: 0, y: image)
+      transposeA: transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: v, beta: 0, y: image)
     let estimate = Double.nrm2(n: n, x: image, stride: 1)
-    Double.gemv(transposeA: true, m: n, n: n, alpha: 1, a: a, lda: n, x: image, beta: 0, y: back)
+    Double.gemv(
+      transposeA: !transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: image, beta: 0, y: back)
     let length = Double.nrm2(n: n, x: back, stride: 1)
-    if length > 0 { for i in 0..<n { vector[i] = back[i] / length } }
+    if length > 0 { for i in 0..<n { v[i] = back[i] / length } }
     return estimate
   }
 

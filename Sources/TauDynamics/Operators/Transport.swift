@@ -44,34 +44,59 @@ extension StepJacobians {
   }
 
   /// S[b, t-1, k-1] = ‖P_{t,k}‖₂ for 1 ≤ k < t ≤ T, [B × T × T]; the diagonal holds 1 (P_{t,t} =
-  /// I) and the entries with k > t hold 0. Work is split over both cores by (sequence, k).
+  /// I) and the entries with k > t hold 0. Sequences are split over both cores.
+  ///
+  /// For each sequence the transports ending at t are kept transposed and stacked, [P_{t,1}ᵀ;
+  /// P_{t,2}ᵀ; …; P_{t,t-1}ᵀ], so moving to t + 1 is one tall GEMM, that matrix times J_{t+1}ᵀ,
+  /// plus the new block J_{t+1}ᵀ, and every block stays contiguous for its norm. Each k keeps
+  /// its power-iteration vector (P's right singular vector, which settles as t grows) from one t
+  /// to the next.
   public func sensitivities(method: NormMethod = .exact) throws -> Tensor<Double> {
     let (batch, length, n) = (batch, length, size)
-    let items = (0..<batch).flatMap { b in (1..<Swift.max(1, length)).map { k in (b, k) } }
+    let stack = n * n * Swift.max(1, length)
     let parts = try concurrentMap(2) { lane -> [Double] in
       var s = [Double](repeating: 0, count: batch * length * length)
       let scratch = MatrixScratch(n: n)
+      var current = UnsafeMutablePointer<Double>.allocate(capacity: stack)
+      var next = UnsafeMutablePointer<Double>.allocate(capacity: stack)
+      let vectors = UnsafeMutablePointer<Double>.allocate(capacity: n * Swift.max(1, length))
+      defer {
+        current.deallocate()
+        next.deallocate()
+        vectors.deallocate()
+      }
       try full.withUnsafeBufferPointer { all in
         guard let base = all.baseAddress else { return }
-        for (index, (b, k)) in items.enumerated() where index % 2 == lane {
-          try checkCancellation()
-          var stream = RandomStream(seed: 0)
-          if case .power(_, let seed) = method {
-            stream = RandomStream(seed: seed).substream(b).substream(k)
-          }
-          scratch.resetVector()
-          scratch.setIdentity()
-          for t in (k + 1)...length {
-            scratch.leftMultiply(by: matrix(base, b: b, t: t))
-            let norm: Double
-            switch method {
-            case .exact:
-              norm = scratch.spectralNorm(scratch.product)
-            case .power(let iterations, _):
-              let start = (0..<n).map { _ in stream.normal() }
-              norm = scratch.powerEstimate(scratch.product, iterations: iterations, start: start)
+        for b in stride(from: lane, to: batch, by: 2) where length >= 2 {
+          for t in 2...length {
+            try checkCancellation()
+            let j = matrix(base, b: b, t: t)
+            if t > 2 {  // P_{t,k}ᵀ = P_{t-1,k}ᵀ J_tᵀ for k = 1 … t-2
+              Double.gemm(
+                transposeA: false, transposeB: true, m: n * (t - 2), n: n, k: n, alpha: 1,
+                a: current, lda: n, b: j, ldb: n, beta: 0, c: next, ldc: n)
             }
-            s[(b * length + t - 1) * length + k - 1] = norm
+            let newest = next + (t - 2) * n * n  // P_{t,t-1}ᵀ = J_tᵀ
+            for row in 0..<n {
+              for column in 0..<n { newest[column * n + row] = j[row * n + column] }
+            }
+            swap(&current, &next)
+            scratch.resetVector(vectors + (t - 2) * n)
+            for k in 1..<t {
+              let block = UnsafePointer(current + (k - 1) * n * n)
+              let norm: Double
+              switch method {
+              case .exact:
+                norm = scratch.spectralNorm(
+                  block, transposed: true, vector: vectors + (k - 1) * n)
+              case .power(let iterations, let seed):
+                var stream = RandomStream(seed: seed).substream(b).substream(t).substream(k)
+                let start = (0..<n).map { _ in stream.normal() }
+                norm = scratch.powerEstimate(
+                  block, transposed: true, iterations: iterations, start: start)
+              }
+              s[(b * length + t - 1) * length + k - 1] = norm
+            }
           }
         }
       }
