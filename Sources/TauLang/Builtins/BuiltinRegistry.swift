@@ -5,7 +5,7 @@ import Foundation
 /// Every built-in function and constant of the language.
 public enum BuiltinRegistry {
   public static let all: [Builtin] =
-    core + math + tensors + linearAlgebra + initializers + models + io + training
+    core + math + tensors + linearAlgebra + initializers + models + io + training + plots
 
   /// Built-in names that are values, not functions.
   public static let constants: [(String, Value)] = [
