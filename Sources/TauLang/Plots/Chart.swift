@@ -56,9 +56,10 @@ struct HeatMap: Equatable {
   var originalSize: (rows: Int, columns: Int)?
 
   static func == (a: HeatMap, b: HeatMap) -> Bool {
-    a.rows == b.rows && a.columns == b.columns && a.values.elementsEqual(b.values) {
-      $0 == $1 || ($0.isNaN && $1.isNaN)
-    } && a.originalSize?.rows == b.originalSize?.rows
+    a.rows == b.rows && a.columns == b.columns
+      && a.values.elementsEqual(b.values) {
+        $0 == $1 || ($0.isNaN && $1.isNaN)
+      } && a.originalSize?.rows == b.originalSize?.rows
       && a.originalSize?.columns == b.originalSize?.columns
   }
 
@@ -78,6 +79,11 @@ struct BarChart: Equatable {
 struct Histogram: Equatable {
   var edges: [Double]
   var counts: [Int]
+
+  init(edges: [Double], counts: [Int]) {
+    self.edges = edges
+    self.counts = counts
+  }
 
   /// Bins the finite values into `bins` equal bins from the smallest to the largest value (the
   /// last bin includes its right edge, as NumPy's `histogram`). One distinct value gets the range

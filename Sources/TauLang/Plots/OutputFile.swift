@@ -26,7 +26,9 @@ enum OutputFile {
     let url = URL(fileURLWithPath: path)
     let parent = url.deletingLastPathComponent()
     var isFolder: ObjCBool = false
-    if path.hasSuffix("/") || (manager.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue) {
+    if path.hasSuffix("/")
+      || (manager.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue)
+    {
       throw unwritable(path, "it is a folder", argument: argument)
     }
     if !manager.fileExists(atPath: parent.path, isDirectory: &isFolder) {

@@ -290,7 +290,8 @@ enum PlotData {
         "plot.unsupported",
         "plot cannot draw a \(value.typeName)"
           + (kind == .auto ? "" : " as kind: \"\(kind.rawValue)\""),
-        hint: "plot draws tensors, lists of numbers, records of numeric fields and lists of records")
+        hint: "plot draws tensors, lists of numbers, records of numeric fields and lists of records"
+      )
     }
   }
 

@@ -157,6 +157,9 @@ extension SVGPlot {
     let scale = colorScale(map)
     let width = SVGDocument.number(frame.width / Double(map.columns))
     let height = SVGDocument.number(frame.height / Double(map.rows))
+    // Crisp edges: anti-aliased neighbouring cells would show hairline seams between them.
+    svg.add("<g class=\"cells\" shape-rendering=\"crispEdges\">")
+    defer { svg.add("</g>") }
     for row in 0..<map.rows {
       for column in 0..<map.columns {
         let value = map.value(row: row, column: column)

@@ -79,8 +79,8 @@ struct SVGPlot {
     switch plot.chart {
     case .lines(let chart):
       let xs = chart.series.flatMap(\.x)
-      var x = AxisScale(spanning: xs)
-      if Set(xs.filter(\.isFinite)).count == 1 { x = AxisScale(spanning: xs, padding: 0.5) }
+      // A little room at the ends, so the end points' markers are not cut in half.
+      let x = AxisScale(spanning: xs, padding: 0.02)
       return (x, AxisScale(spanning: plot.chart.yValues, isLog: plot.isLogY, padding: 0.05))
     case .heatMap(let map):
       return (

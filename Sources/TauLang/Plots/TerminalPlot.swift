@@ -82,7 +82,8 @@ enum TerminalPlot {
       let mark = index == 0 || index == body.count - 1 ? " ┤" : " │"
       lines.append(padded(label, gutter, right: true) + mark + row)
     }
-    lines.append(String(repeating: " ", count: gutter) + " └" + String(repeating: "─", count: width))
+    lines.append(
+      String(repeating: " ", count: gutter) + " └" + String(repeating: "─", count: width))
     var axis = left
     let middle = xLabel ?? ""
     let room = width - left.count - right.count
@@ -111,7 +112,9 @@ enum TerminalPlot {
     let shownRows = Swift.min(map.rows, maxHeatMapRows)
     let shownColumns = Swift.min(map.columns, columns)
     let cellWidth = Swift.max(1, Swift.min(4, columns / shownColumns))
-    let shrunk = PlotData.blockMeans(map.values, rows: map.rows, columns: map.columns, maxRows: shownRows, maxColumns: shownColumns)
+    let shrunk = PlotData.blockMeans(
+      map.values, rows: map.rows, columns: map.columns, maxRows: shownRows, maxColumns: shownColumns
+    )
     let scale = AxisScale(spanning: map.values, isLog: plot.isLogY)
     var body: [String] = []
     for row in stride(from: shrunk.rows - 1, through: 0, by: -1) {
@@ -149,7 +152,8 @@ enum TerminalPlot {
     for (index, label) in chart.labels.enumerated() {
       let value = chart.values[index]
       let fraction =
-        plot.isLogY ? (logScale.fraction(value) ?? 0) : (largest > 0 ? Swift.abs(value) / largest : 0)
+        plot.isLogY
+        ? (logScale.fraction(value) ?? 0) : (largest > 0 ? Swift.abs(value) / largest : 0)
       let eighthsLong = value.isFinite ? Int((fraction * Double(barWidth * 8)).rounded()) : 0
       var bar = String(repeating: "█", count: eighthsLong / 8)
       if eighthsLong % 8 > 0 { bar.append(eighths[eighthsLong % 8 - 1]) }

@@ -142,7 +142,9 @@ struct TidyTable: Equatable {
           add(inner, prefix: metric + ".", identifiers: identifiers, to: &observations)
         }
       case .list:
-        guard let t = try? tensorValue(field.value, at: nowhere, context: "export") else { continue }
+        guard let t = try? tensorValue(field.value, at: nowhere, context: "export") else {
+          continue
+        }
         for (index, cell) in elements(of: t) {
           observations.append(Observation(identifiers, index, metric, cell))
         }
