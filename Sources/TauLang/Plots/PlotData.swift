@@ -62,8 +62,13 @@ enum PlotData {
     }
     switch kind {
     case .hist:
-      guard let h = Histogram(values: try allNumbers(value, for: kind), bins: bins) else {
-        throw PlotError("plot.empty", "nothing to plot: every value is nan or infinite")
+      let values = try allNumbers(value, for: kind)
+      guard let h = Histogram(values: values, bins: bins) else {
+        throw PlotError(
+          "plot.empty",
+          values.isEmpty
+            ? "nothing to plot: the value is empty"
+            : "nothing to plot: every value is nan or infinite")
       }
       return Plot(chart: .histogram(h), xLabel: "value", yLabel: "count")
     case .bar:
