@@ -95,6 +95,25 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     #expect(occurrences(of: "M", in: third) == 1 && occurrences(of: " L", in: third) == 1)
   }
 
+  @Test func longLinesAreThinnedButKeepTheirExtremes() throws {
+    var y = [Double](repeating: 0, count: 10_000)
+    y[5000] = 1
+    y[7000] = -1
+    let series = Series(name: "", x: (1...10_000).map(Double.init), y: y)
+    let plot = Plot(chart: .lines(LineChart(series: [series], showsLegend: false)))
+    let path = try #require(
+      SVGPlot(plot: plot).render().components(separatedBy: "\n").first {
+        $0.contains("class=\"series\"")
+      })
+    let points = occurrences(of: " L", in: path) + 1
+    #expect(points > 581 && points <= 4 * 582, "\(points) points")
+    let frame = SVGPlot(plot: plot).frame()
+    for value in [1.0, -1] {
+      let top = SVGDocument.number(try #require(frame.pageY(value)))
+      #expect(path.contains(",\(top) "), "the extreme \(value) is kept")
+    }
+  }
+
   @Test func svgIsDeterministicValidXMLWithATitle() throws {
     let source = "{x: [1, 2, 3], y: [3, 1, 2]}"
     var plot = try PlotData.plot(try evaluate(source))

@@ -6,6 +6,8 @@ import Foundation
 extension SVGPlot {
   /// A series gets a dot at each point when it has at most this many.
   static let maxMarkedPoints = 24
+  /// Lines with more points are thinned to the lowest and highest point of each pixel column.
+  static let maxDrawnPoints = 2000
 
   func addMarks(to svg: inout SVGDocument, frame: PlotFrame) {
     svg.add("<g clip-path=\"url(#plot-area)\">")
@@ -44,8 +46,9 @@ extension SVGPlot {
           runs.append([])
         }
       }
+      let long = runs.joined().count > SVGPlot.maxDrawnPoints
       let d = runs.filter { !$0.isEmpty }.map { run in
-        "M" + run.map { point($0.x, $0.y) }.joined(separator: " L")
+        "M" + (long ? thinned(run) : run).map { point($0.x, $0.y) }.joined(separator: " L")
       }
       svg.add(
         "<path class=\"series\" d=\"\(d.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.75\" stroke-linejoin=\"round\" stroke-linecap=\"round\"><title>\(SVGDocument.escaped(series.name))</title></path>"
@@ -58,6 +61,24 @@ extension SVGPlot {
         )
       }
     }
+  }
+
+  /// A long line reduced to what a page can show: in each pixel column, its first, lowest,
+  /// highest and last points, in their order along the line.
+  private func thinned(_ run: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+    var result: [(x: Double, y: Double)] = []
+    var start = 0
+    while start < run.count {
+      let column = run[start].x.rounded(.down)
+      var end = start
+      while end + 1 < run.count, run[end + 1].x.rounded(.down) == column { end += 1 }
+      let slice = run[start...end]
+      let low = slice.indices.min { run[$0].y < run[$1].y } ?? start
+      let high = slice.indices.max { run[$0].y < run[$1].y } ?? start
+      for i in Set([start, low, high, end]).sorted() { result.append(run[i]) }
+      start = end + 1
+    }
+    return result
   }
 
   /// Stretches of consecutive points where the band can be drawn; on a log axis a lower edge at
