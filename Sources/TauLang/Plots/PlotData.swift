@@ -44,8 +44,10 @@ enum PlotData {
           "plot.logScale", "logy: true needs positive values, but every value is zero or negative",
           argument: "logy")
       }
-      if hidden > 0, case .histogram = plot.chart {
-      } else if hidden > 0 {
+      // Empty histogram bins are not values the reader needs told about.
+      let isHistogram: Bool
+      if case .histogram = plot.chart { isHistogram = true } else { isHistogram = false }
+      if hidden > 0, !isHistogram {
         plot.caption.append(
           "\(hidden) value\(hidden == 1 ? "" : "s") ≤ 0 not shown on the log scale")
       }
