@@ -204,6 +204,20 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     #expect(throws: PlotError.self) { try PlotData.plot(try evaluate("[0, -1]"), isLogY: true) }
   }
 
+  @Test func extremeValuesDrawWithoutOverflowing() throws {
+    let values = "[1e308, -1e308, 1, nan, 5e-324]"
+    for kind in [PlotKind.auto, .bar, .hist, .heatmap] {
+      let plot = try PlotData.plot(try evaluate(values), kind: kind)
+      let logPlot = try PlotData.plot(try evaluate(values), kind: kind, isLogY: true)
+      #expect(SVGPlot(plot: logPlot).render().contains("</svg>"))
+      #expect(TerminalPlot.render(logPlot).hasSuffix("log scale\n"))
+      #expect(SVGPlot(plot: plot).render().contains("</svg>"))
+      #expect(TerminalPlot.render(plot).contains("└") || kind == .bar)
+    }
+    let h = try #require(Histogram(values: [-1.7e308, 1.7e308], bins: 2))
+    #expect(h.counts == [1, 1] && h.edges == [-1.7e308, 0, 1.7e308])
+  }
+
   // MARK: - Terminal preview
 
   @Test func brailleLinesSetTheirDots() {

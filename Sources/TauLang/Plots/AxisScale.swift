@@ -25,12 +25,16 @@ struct AxisScale: Equatable {
       low -= half
       high += half
     } else {
-      let margin = (high - low) * padding
-      low -= margin
-      high += margin
+      // Half-spans, so that values near ±greatestFiniteMagnitude do not overflow.
+      let margin = (high / 2 - low / 2) * 2 * padding
+      if (low - margin).isFinite && (high + margin).isFinite {
+        low -= margin
+        high += margin
+      }
     }
-    lower = isLog ? pow(10, low) : low
-    upper = isLog ? pow(10, high) : high
+    // Padding in decades can step past the largest or smallest double; stop at them.
+    lower = isLog ? Swift.max(pow(10, low), .leastNonzeroMagnitude) : low
+    upper = isLog ? Swift.min(pow(10, high), .greatestFiniteMagnitude) : high
   }
 
   /// An axis from `lower` to `upper` exactly.
@@ -44,8 +48,11 @@ struct AxisScale: Equatable {
   /// (nan, infinite, or not positive on a log axis).
   func fraction(_ value: Double) -> Double? {
     guard value.isFinite, !isLog || value > 0 else { return nil }
-    if isLog { return (log10(value) - log10(lower)) / (log10(upper) - log10(lower)) }
-    return (value - lower) / (upper - lower)
+    let fraction =
+      isLog
+      ? (log10(value) - log10(lower)) / (log10(upper) - log10(lower))
+      : (value / 2 - lower / 2) / (upper / 2 - lower / 2)
+    return fraction.isFinite ? fraction : nil
   }
 
   /// Tick positions inside the axis: at most `maxCount` 1-2-5 steps, or decades on a log axis.
@@ -67,10 +74,11 @@ struct AxisScale: Equatable {
   /// `lower…upper`. 0…0.97 with 6 gives 0, 0.2, 0.4, 0.6, 0.8. Ticks are computed as integer
   /// multiples divided by powers of ten, so 0.6 is the double nearest 0.6, not 3 × 0.2.
   static func niceTicks(lower: Double, upper: Double, maxCount: Int = 6) -> [Double] {
-    guard (upper - lower).isFinite, upper > lower, maxCount >= 2 else {
+    let span = upper / 2 - lower / 2
+    guard lower.isFinite, upper.isFinite, span > 0, maxCount >= 2 else {
       return lower.isFinite ? [lower] : []
     }
-    var exponent = Int(floor(log10((upper - lower) / Double(maxCount))))
+    var exponent = Int(floor(log10(span) + log10(2 / Double(maxCount))))
     // Each round multiplies the step by ten, so a few rounds always suffice.
     for _ in 0..<4 {
       for mantissa in [1, 2, 5] {
@@ -118,8 +126,8 @@ struct AxisScale: Equatable {
   /// "0.4"; 0, 0.25 → "0.00", "0.25" is never produced since steps are 1-2-5), in scientific
   /// notation when the numbers are very large or very small.
   static func linearLabels(_ ticks: [Double]) -> [String] {
-    guard ticks.count >= 2 else { return ticks.map { short($0) } }
-    let step = Swift.abs(ticks[1] - ticks[0])
+    let step = ticks.count >= 2 ? Swift.abs(ticks[1] / 2 - ticks[0] / 2) * 2 : 0
+    guard step > 0, step.isFinite else { return ticks.map { short($0) } }
     let largest = ticks.map(Swift.abs).max() ?? 0
     let decimals = Swift.max(0, -Int(floor(log10(step) + 1e-9)))
     if largest >= 1e6 || decimals > 5 {

@@ -95,14 +95,18 @@ struct Histogram: Equatable {
       lower -= 0.5
       upper += 0.5
     }
-    let span = upper - lower
+    // Half-spans, so that values near ±greatestFiniteMagnitude do not overflow.
+    let halfSpan = upper / 2 - lower / 2
     var counts = [Int](repeating: 0, count: bins)
     for v in finite {
-      let position = (v - lower) / span * Double(bins)
-      counts[Swift.min(bins - 1, Swift.max(0, Int(position)))] += 1
+      let position = (v / 2 - lower / 2) / halfSpan * Double(bins)
+      counts[Swift.min(bins - 1, Swift.max(0, Int(position.isFinite ? position : 0)))] += 1
     }
     self.counts = counts
-    edges = (0...bins).map { lower + span * Double($0) / Double(bins) }
+    edges = (0...bins).map { k in
+      let t = Double(k) / Double(bins)
+      return lower * (1 - t) + upper * t
+    }
   }
 }
 

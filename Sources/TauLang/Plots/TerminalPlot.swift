@@ -154,7 +154,8 @@ enum TerminalPlot {
       let fraction =
         plot.isLogY
         ? (logScale.fraction(value) ?? 0) : (largest > 0 ? Swift.abs(value) / largest : 0)
-      let eighthsLong = value.isFinite ? Int((fraction * Double(barWidth * 8)).rounded()) : 0
+      let clamped = Swift.min(1, Swift.max(0, fraction.isFinite ? fraction : 0))
+      let eighthsLong = value.isFinite ? Int((clamped * Double(barWidth * 8)).rounded()) : 0
       var bar = String(repeating: "█", count: eighthsLong / 8)
       if eighthsLong % 8 > 0 { bar.append(eighths[eighthsLong % 8 - 1]) }
       let error = chart.errors.map { " ± " + short($0[index]) } ?? ""
