@@ -6,6 +6,7 @@ import Foundation
 public enum BuiltinRegistry {
   public static let all: [Builtin] =
     core + math + tensors + linearAlgebra + initializers + models + io + training + dynamics
+    + plots
 
   /// Built-in names that are values, not functions.
   public static let constants: [(String, Value)] = [

@@ -33,6 +33,11 @@ public final class Interpreter {
   /// The arguments after `--` on the command line, for the `args()` built-in.
   public var scriptArguments: [String] = []
 
+  /// Whether `plot` also prints its terminal preview: nil decides per call (always without a
+  /// `file:`, with one only when standard output is a terminal); TAU_PLOT_PREVIEW=1 or 0 in the
+  /// environment starts it as true or false.
+  public var plotPreview: Bool? = PlotPreview.setting()
+
   /// Binds `name` in the session, as a `let` would (the REPL's `_`).
   public func bind(_ name: String, to value: Value) { globals.define(name, value) }
 

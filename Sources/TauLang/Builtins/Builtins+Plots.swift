@@ -1,0 +1,102 @@
+// Plots and tables: `plot` draws a value as an SVG file and/or a terminal preview, `export`
+// writes it as a tidy CSV or JSON table. The work is done in Plots/; this file reads arguments.
+import Foundation
+
+extension BuiltinRegistry {
+  static let plots: [Builtin] = [
+    Builtin(
+      "plot",
+      [
+        "value", "file=none", "title=none", "logy=false", "kind=\"auto\"", "x=none",
+        "xlabel=none", "ylabel=none", "bins=20",
+      ],
+      "draw a tensor, list or record as an SVG file (file:) and/or a terminal preview; returns the file written, or none"
+    ) { args in
+      let file = try optionalString(args, "file")
+      if let file {
+        _ = try reporting(args) {
+          try OutputFile.checkExtension(file, allowed: ["svg"], builtin: "plot", argument: "file")
+        }
+      }
+      let kind = try plotKind(args)
+      let bins = try args.integer("bins")
+      guard (1...10_000).contains(bins) else {
+        throw Diagnostic(
+          "value.invalid", "bins must be a whole number from 1 to 10000, got \(bins)",
+          at: args.range("bins"))
+      }
+      let x = try xChoice(args)
+      let logY = try args.bool("logy")
+      var plot = try reporting(args) {
+        try PlotData.plot(args["value"], kind: kind, x: x, bins: bins, isLogY: logY)
+      }
+      plot.title = try optionalString(args, "title")
+      if let label = try optionalString(args, "xlabel") { plot.xLabel = label }
+      if let label = try optionalString(args, "ylabel") { plot.yLabel = label }
+      if let file {
+        let fallback = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let svg = SVGPlot(plot: plot, fallbackTitle: fallback).render()
+        try reporting(args) { try OutputFile.write(Data(svg.utf8), to: file, argument: "file") }
+      }
+      let preview = PlotPreview.shows(
+        setting: args.interpreter.plotPreview, writesFile: file != nil,
+        isTerminal: PlotPreview.standardOutputIsTerminal)
+      if preview { args.interpreter.write(TerminalPlot.render(plot)) }
+      return file.map(Value.string) ?? .nothing
+    },
+    Builtin(
+      "export", ["value", "file"],
+      "write a tensor, list or record as a tidy table (one row per observation) to a .csv or .json file; returns the file written"
+    ) { args in
+      let file = try args.string("file")
+      let format = try reporting(args) {
+        try OutputFile.checkExtension(
+          file, allowed: ["csv", "json"], builtin: "export", argument: "file")
+      }
+      let table = try reporting(args) { try TidyTable(args["value"]) }
+      let text = format == "csv" ? TableWriters.csv(table) : TableWriters.json(table)
+      try reporting(args) { try OutputFile.write(Data(text.utf8), to: file, argument: "file") }
+      return .string(file)
+    },
+  ]
+}
+
+/// Runs `body`, turning a PlotError into a diagnostic at the argument it names.
+private func reporting<T>(_ args: CallArguments, _ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as PlotError {
+    throw Diagnostic(error.id, error.message, at: args.range(error.argument), hint: error.hint)
+  }
+}
+
+private func optionalString(_ args: CallArguments, _ name: String) throws -> String? {
+  args.isGiven(name) ? try args.string(name) : nil
+}
+
+private func plotKind(_ args: CallArguments) throws -> PlotKind {
+  let text = try args.string("kind")
+  guard let kind = PlotKind(rawValue: text) else {
+    let kinds = PlotKind.allCases.map(\.rawValue)
+    throw Diagnostic(
+      "value.invalid",
+      "kind must be one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", ")
+        + ", got \"\(text)\"",
+      at: args.range("kind"),
+      hint: nearestName(to: text, in: kinds).map { "did you mean \"\($0)\"?" })
+  }
+  return kind
+}
+
+/// `x:` as a field name, or as the x values themselves.
+private func xChoice(_ args: CallArguments) throws -> XChoice {
+  switch args["x"] {
+  case .nothing: return .automatic
+  case .string(let name): return .field(name)
+  default:
+    guard let values = RecordFields.numbers(args["x"]) else {
+      throw args.typeError("x", expected: "a field name or a list of numbers")
+    }
+    return .values(values)
+  }
+}

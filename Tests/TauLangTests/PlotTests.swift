@@ -1,0 +1,393 @@
+// plot and export: ticks, page positions, SVG structure, mean ± std bands, heat maps,
+// histograms, CSV/JSON tables, diagnostics and atomic writes, with hand-computed expectations.
+import Foundation
+import Testing
+
+@testable import TauLang
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// The value of the last statement of `source`.
+private func evaluate(_ source: String) throws -> Value {
+  try Interpreter().run(SourceFile(name: "test.tau", text: source))
+}
+
+private func temporaryFolder() throws -> String {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "tau-plot-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url.path
+}
+
+private func svg(_ source: String) throws -> String {
+  SVGPlot(plot: try PlotData.plot(try evaluate(source))).render()
+}
+
+private func occurrences(of needle: String, in text: String) -> Int {
+  text.components(separatedBy: needle).count - 1
+}
+
+/// An interpreter whose `plot` never prints a preview unless asked.
+private func quietInterpreter(preview: Bool? = false) -> Interpreter {
+  let interpreter = Interpreter()
+  interpreter.plotPreview = preview
+  return interpreter
+}
+
+@Suite struct PlotTests {
+  // MARK: - Axes
+
+  @Test func linearTicksFollowTheOneTwoFiveRule() {
+    #expect(AxisScale.niceTicks(lower: 0, upper: 0.97) == [0, 0.2, 0.4, 0.6, 0.8])
+    #expect(AxisScale.niceTicks(lower: -3, upper: 47) == [0, 10, 20, 30, 40])
+    #expect(AxisScale.niceTicks(lower: 1, upper: 80, maxCount: 7) == [20, 40, 60, 80])
+    #expect(AxisScale.niceTicks(lower: 0.0012, upper: 0.0031) == [0.0015, 0.002, 0.0025, 0.003])
+    #expect(AxisScale.linearLabels([0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"])
+    #expect(AxisScale.linearLabels([-10, 0, 10]) == ["-10", "0", "10"])
+  }
+
+  @Test func logTicksAreDecades() {
+    #expect(AxisScale.logTicks(lower: 1e-3, upper: 20) == [0.001, 0.01, 0.1, 1, 10])
+    // Fewer than three decades: 1, 2 and 5 times powers of ten.
+    #expect(AxisScale.logTicks(lower: 2, upper: 60) == [2, 5, 10, 20, 50])
+    // Twelve decades with at most 6 ticks: every second one.
+    #expect(AxisScale.logTicks(lower: 1e-6, upper: 1e5) == [1e-6, 1e-4, 0.01, 1, 100, 1e4])
+  }
+
+  @Test func pagePositionsOfKnownPoints() throws {
+    let frame = PlotFrame(
+      left: 50, top: 40, width: 500, height: 300, x: AxisScale(lower: 0, upper: 10),
+      y: AxisScale(lower: 1e-3, upper: 10, isLog: true))
+    let p = try #require(frame.position(2.5, 0.1))
+    #expect(p.x == 175 && p.y == 190)  // x: 50 + 0.25·500; y: 40 + (1 - 2/4)·300
+    #expect(frame.position(2.5, 0) == nil)  // not on a log axis
+    #expect(frame.position(.nan, 1) == nil)
+  }
+
+  @Test func renderedLineLandsWhereTheLayoutRulesPutIt() throws {
+    // x = 1, 2 spans 0.98…2.02 (2% padding); y spans -0.05…1.05 (5%) with labels "0.0" … "1.0".
+    // Left margin 10 + 3·7 + 8 = 39, right edge 640 - 20, so 581 wide; top 12 + 6 = 18, bottom
+    // 420 - 28 = 392, so 374 high. (1, 0) → (39 + 581·0.02/1.04, 18 + 374·(1 - 0.05/1.1))
+    // = (50.17, 375); (2, 1) → (39 + 581·1.02/1.04, 18 + 374·0.05/1.1) = (608.83, 35).
+    let text = try svg("[0, 1]")
+    #expect(text.contains("d=\"M50.17,375 L608.83,35\""), "\(text)")
+  }
+
+  // MARK: - SVG
+
+  @Test func recordsGiveOnePathPerSeriesALegendAndACaption() throws {
+    let text = try svg(
+      """
+      {lag: tensor([1, 2, 3]), empirical: [0.9, 0.5, 0.2], predicted: [1, 0.6, 0.1],
+       fitted: [0.95, 0.55, nan], slope: 1.23, r2: 0.98, predictor: "retention"}
+      """)
+    #expect(occurrences(of: "<path class=\"series\"", in: text) == 3)
+    for name in ["empirical", "predicted", "fitted"] {
+      #expect(text.contains("<text class=\"legend\"") && text.contains(">\(name)</text>"))
+    }
+    #expect(text.contains(">slope = 1.23, r2 = 0.98</text>"))
+    #expect(text.contains(">lag</text>"))
+    // The NaN ends the third line after two points: one M, one L.
+    let third = try #require(
+      text.components(separatedBy: "\n").last { $0.contains(">fitted</title>") })
+    #expect(occurrences(of: "M", in: third) == 1 && occurrences(of: " L", in: third) == 1)
+  }
+
+  @Test func longLinesAreThinnedButKeepTheirExtremes() throws {
+    var y = [Double](repeating: 0, count: 10_000)
+    y[5000] = 1
+    y[7000] = -1
+    let series = Series(name: "", x: (1...10_000).map(Double.init), y: y)
+    let plot = Plot(chart: .lines(LineChart(series: [series], showsLegend: false)))
+    let path = try #require(
+      SVGPlot(plot: plot).render().components(separatedBy: "\n").first {
+        $0.contains("class=\"series\"")
+      })
+    let points = occurrences(of: " L", in: path) + 1
+    #expect(points > 581 && points <= 4 * 582, "\(points) points")
+    let frame = SVGPlot(plot: plot).frame()
+    for value in [1.0, -1] {
+      let top = SVGDocument.number(try #require(frame.pageY(value)))
+      #expect(path.contains(",\(top) "), "the extreme \(value) is kept")
+    }
+  }
+
+  @Test func svgIsDeterministicValidXMLWithATitle() throws {
+    let source = "{x: [1, 2, 3], y: [3, 1, 2]}"
+    var plot = try PlotData.plot(try evaluate(source))
+    plot.title = "a < b & \"c\""
+    let first = SVGPlot(plot: plot).render()
+    #expect(first == SVGPlot(plot: plot).render())
+    #expect(first.contains("<title>a &lt; b &amp; &quot;c&quot;</title>"))
+    #expect(first.contains("width=\"640\" height=\"420\"") && first.contains("sans-serif"))
+    #if canImport(FoundationXML) || canImport(Darwin)
+      let parser = XMLParser(data: Data(first.utf8))
+      #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+    #endif
+  }
+
+  @Test func listsOfRecordsGiveTheMeanAndAStdBand() throws {
+    let plot = try PlotData.plot(
+      try evaluate(
+        """
+        [{lag: [1, 2], ai: [1, 2], slope: 1}, {lag: [1, 2], ai: [2, 4], slope: 2},
+         {lag: [1, 2], ai: [3, 9], slope: 3}]
+        """))
+    guard case .lines(let chart) = plot.chart else {
+      Issue.record("expected lines")
+      return
+    }
+    #expect(chart.legendTitle == "mean ± std over 3")
+    let ai = try #require(chart.series.first)
+    #expect(chart.series.count == 1 && ai.name == "ai" && ai.x == [1, 2] && ai.y == [2, 5])
+    // Population std: √((1 + 0 + 1)/3) and √((9 + 1 + 16)/3).
+    let std = [(2.0 / 3).squareRoot(), (26.0 / 3).squareRoot()]
+    let band = try #require(ai.band)
+    for i in 0..<2 {
+      #expect(Swift.abs(band.lower[i] - (ai.y[i] - std[i])) < 1e-12)
+      #expect(Swift.abs(band.upper[i] - (ai.y[i] + std[i])) < 1e-12)
+    }
+    #expect(plot.caption == ["slope = 2 ± 0.8165"])
+    let text = SVGPlot(plot: plot).render()
+    #expect(occurrences(of: "<path class=\"band\"", in: text) == 1)
+    #expect(text.contains(">mean ± std over 3:</text>"))
+  }
+
+  @Test func quantileFieldsShadeTheirSeries() throws {
+    let plot = try PlotData.plot(
+      try evaluate("{lag: [1, 2], ai: [1, 2], ai_q25: [0.5, 1], ai_q75: [1.5, 3], ce: [4, 5]}"))
+    guard case .lines(let chart) = plot.chart else {
+      Issue.record("expected lines")
+      return
+    }
+    #expect(chart.series.map(\.name) == ["ai", "ce"])
+    #expect(chart.series[0].band == Band(lower: [0.5, 1], upper: [1.5, 3]))
+    #expect(chart.series[1].band == nil)
+  }
+
+  @Test func matricesAreHeatMapsWithRowZeroAtTheBottom() throws {
+    let text = try svg("reshape(range(12), [3, 4])")
+    #expect(occurrences(of: "<rect class=\"cell\"", in: text) == 12)
+    #expect(text.contains("<rect class=\"colorbar\""))
+    let cells = text.components(separatedBy: "\n").filter { $0.contains("class=\"cell\"") }
+    func y(_ line: String) -> Double? {
+      line.components(separatedBy: " y=\"").dropFirst().first?.components(separatedBy: "\"")
+        .first.flatMap(Double.init)
+    }
+    // Cells go row by row from row 0; row 0 is lowest on the page (largest y).
+    #expect(try #require(y(cells[0])) > (try #require(y(cells[11]))))
+    // Value 0 is dark viridis, 11 the yellow end.
+    #expect(cells[0].contains("#440154") && cells[11].contains("#fde725"))
+  }
+
+  @Test func histogramsCountValuesInEqualBins() throws {
+    let plot = try PlotData.plot(try evaluate("[1, 2, 2, 3, 4, 4, 4, 5]"), kind: .hist, bins: 4)
+    #expect(
+      plot.chart.histogram == Histogram(edges: [1, 2, 3, 4, 5], counts: [1, 2, 1, 4]))
+    #expect(occurrences(of: "<rect class=\"bin\"", in: SVGPlot(plot: plot).render()) == 4)
+    // One distinct value: a unit-wide range around it.
+    #expect(Histogram(values: [2, 2, .nan], bins: 2)?.counts == [0, 2])
+  }
+
+  @Test func recordsOfNumbersAreBars() throws {
+    let plot = try PlotData.plot(try evaluate("{seed: 1, plain: 3.1, scalar: 7.2, multi: 9}"))
+    #expect(
+      plot.chart.bars == BarChart(labels: ["plain", "scalar", "multi"], values: [3.1, 7.2, 9]))
+    #expect(occurrences(of: "<rect class=\"bar\"", in: SVGPlot(plot: plot).render()) == 3)
+  }
+
+  @Test func logAxesSkipNonPositiveValuesAndSaySo() throws {
+    let plot = try PlotData.plot(try evaluate("[1, 0, 10, -1]"), isLogY: true)
+    #expect(plot.caption == ["2 values ≤ 0 not shown on the log scale"])
+    #expect(throws: PlotError.self) { try PlotData.plot(try evaluate("[0, -1]"), isLogY: true) }
+  }
+
+  @Test func extremeValuesDrawWithoutOverflowing() throws {
+    let values = "[1e308, -1e308, 1, nan, 5e-324]"
+    for kind in [PlotKind.auto, .bar, .hist, .heatmap] {
+      let plot = try PlotData.plot(try evaluate(values), kind: kind)
+      let logPlot = try PlotData.plot(try evaluate(values), kind: kind, isLogY: true)
+      #expect(SVGPlot(plot: logPlot).render().contains("</svg>"))
+      #expect(TerminalPlot.render(logPlot).hasSuffix("log scale\n"))
+      #expect(SVGPlot(plot: plot).render().contains("</svg>"))
+      #expect(TerminalPlot.render(plot).contains("└") || kind == .bar)
+    }
+    let h = try #require(Histogram(values: [-1.7e308, 1.7e308], bins: 2))
+    #expect(h.counts == [1, 1] && h.edges == [-1.7e308, 0, 1.7e308])
+  }
+
+  // MARK: - Terminal preview
+
+  @Test func brailleLinesSetTheirDots() {
+    var canvas = BrailleCanvas(columns: 2, rows: 1)
+    canvas.line(from: (0, 0), to: (3, 0))
+    #expect(canvas.lines == ["⠉⠉"])
+    canvas.line(from: (0, 3), to: (0, 3))
+    #expect(canvas.lines == ["⡉⠉"])
+  }
+
+  @Test func previewShowsTheRangeAndTheLegend() throws {
+    let text = TerminalPlot.render(
+      try PlotData.plot(try evaluate("{step: [1, 2, 3], loss: [0.5, 0.25, 0.125]}")))
+    let lines = text.components(separatedBy: "\n")
+    // 12 rows, the axis, the x range, the legend, and the final newline.
+    #expect(lines.count == TerminalPlot.rows + 4, "\(text)")
+    #expect(lines[0].hasPrefix("  0.5 ┤⠑"))
+    #expect(lines[1].hasPrefix("      │"))
+    #expect(lines[11].hasPrefix("0.125 ┤") && lines[11].hasSuffix("⣀"))
+    #expect(lines[12] == "      └" + String(repeating: "─", count: TerminalPlot.columns))
+    #expect(
+      lines[13].hasPrefix("       1 ") && lines[13].contains(" step ") && lines[13].hasSuffix(" 3"))
+    #expect(lines[14] == "       loss")
+  }
+
+  @Test func previewIsPrintedWithoutAFileOrOnATerminal() {
+    #expect(PlotPreview.shows(setting: nil, writesFile: false, isTerminal: { false }))
+    #expect(!PlotPreview.shows(setting: nil, writesFile: true, isTerminal: { false }))
+    #expect(PlotPreview.shows(setting: nil, writesFile: true, isTerminal: { true }))
+    #expect(!PlotPreview.shows(setting: false, writesFile: false, isTerminal: { true }))
+    #expect(PlotPreview.setting(environment: ["TAU_PLOT_PREVIEW": "1"]) == true)
+    #expect(PlotPreview.setting(environment: ["TAU_PLOT_PREVIEW": "0"]) == false)
+    #expect(PlotPreview.setting(environment: [:]) == nil)
+  }
+
+  @Test func plotWritesTheFileAndReturnsItsPath() throws {
+    let folder = try temporaryFolder()
+    let run = runSnippet(
+      "print(plot([1, 3, 2], file: \"\(folder)/new/p.svg\", title: \"t\"))",
+      interpreter: quietInterpreter())
+    #expect(run.ids == [] && run.output == "\(folder)/new/p.svg\n")
+    let written = try String(contentsOfFile: "\(folder)/new/p.svg", encoding: .utf8)
+    #expect(written.hasPrefix("<?xml") && written.contains("<title>t</title>"))
+    // Without a file: the preview, and none.
+    let preview = runSnippet(
+      "print(plot([1, 3, 2], title: \"t\") == none)", interpreter: quietInterpreter(preview: nil))
+    #expect(preview.output.hasPrefix("t\n3 ┤") && preview.output.hasSuffix("\ntrue\n"))
+  }
+
+  // MARK: - Export
+
+  @Test func csvOfARecordIsTidy() throws {
+    let table = try TidyTable(
+      try evaluate(
+        """
+        {seed: 1, model: "leaky, \\"gated\\"", lag: [1, 2], ai: tensor([0.1, 0.25], dtype: "f32"),
+         slope: -1.5, ok: true, ratio: [nan, inf, 3]}
+        """))
+    #expect(
+      TableWriters.csv(table) == #"""
+        seed,model,ok,lag,index,metric,value
+        1,"leaky, ""gated""",true,1,,ai,0.1
+        1,"leaky, ""gated""",true,2,,ai,0.25
+        1,"leaky, ""gated""",true,,,slope,-1.5
+        1,"leaky, ""gated""",true,,1,ratio,NaN
+        1,"leaky, ""gated""",true,,2,ratio,Inf
+        1,"leaky, ""gated""",true,,3,ratio,3
+
+        """#)
+  }
+
+  @Test func listsOfRecordsAndNestedRecordsConcatenate() throws {
+    let table = try TidyTable(
+      try evaluate(
+        "[{seed: 1, fit: {slope: 2, r2: 0.5}}, {seed: 2, fit: {slope: 3, r2: 1e-20}}]"))
+    #expect(
+      TableWriters.csv(table) == """
+        seed,metric,value
+        1,fit.slope,2
+        1,fit.r2,0.5
+        2,fit.slope,3
+        2,fit.r2,1e-20
+
+        """)
+  }
+
+  @Test func bareTensorsGetCoordinateColumns() throws {
+    let vector = try TidyTable(try evaluate("tensor([5, 6])"))
+    #expect(TableWriters.csv(vector) == "index,value\n1,5\n2,6\n")
+    let matrix = try TidyTable(try evaluate("tensor([[1, 2], [3, 4.5]])"))
+    #expect(TableWriters.csv(matrix) == "row,column,value\n0,0,1\n0,1,2\n1,0,3\n1,1,4.5\n")
+    let cube = try TidyTable(try evaluate("zeros([1, 1, 2])"))
+    #expect(cube.columns == ["i0", "i1", "i2", "value"])
+  }
+
+  @Test func jsonReadsBackWithTheSameColumns() throws {
+    let table = try TidyTable(
+      try evaluate("{task: \"add\\n\", eps: [0.1, 0.01], error: [1, nan], c2: 2.5}"))
+    let text = TableWriters.json(table)
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    #expect(rows.count == 3)
+    #expect(rows[0]["task"] as? String == "add\n")
+    #expect(rows[0]["eps"] as? Double == 0.1 && rows[0]["metric"] as? String == "error")
+    #expect(rows[1]["value"] is NSNull && rows[1]["eps"] as? Double == 0.01)
+    #expect(rows[2]["eps"] is NSNull && rows[2]["value"] as? Double == 2.5)
+    #expect(text.hasPrefix("[\n  {\"task\": \"add\\n\", \"eps\": 0.1, \"metric\": \"error\""))
+  }
+
+  @Test func exportWritesAtomicallyAndReturnsThePath() throws {
+    let folder = try temporaryFolder()
+    let run = runSnippet(
+      """
+      print(export({lag: [1, 2], ai: [3, 4]}, "\(folder)/t.csv"))
+      export([1, 2], "\(folder)/t.json")
+      plot([1, 2], file: "\(folder)/p.svg")
+      plot([1, 2], file: "\(folder)/p.svg")
+      """, interpreter: quietInterpreter())
+    #expect(run.ids == [])
+    #expect(run.output == "\(folder)/t.csv\n")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    #expect(files == ["p.svg", "t.csv", "t.json"])
+  }
+
+  // MARK: - Diagnostics
+
+  @Test func badExtensionsAreDiagnosedAtTheFileArgument() {
+    expectDiagnostic("file.extension", "plot([1, 2], ‸file: \"fig.png\")")
+    expectDiagnostic("file.extension", "export([1, 2], ‸\"table.txt\")")
+    expectDiagnostic("file.extension", "export([1, 2], ‸\"table\")")
+  }
+
+  @Test func unplottableValuesAreDiagnosed() {
+    expectDiagnostic("plot.unsupported", "plot(‸\"hello\")")
+    expectDiagnostic("plot.unsupported", "plot(‸zeros([2, 2, 2]))")
+    expectDiagnostic("plot.unsupported", "plot(‸{name: \"x\"})")
+    expectDiagnostic("plot.unsupported", "plot(‸[[1, 2], [3]])")
+    expectDiagnostic("plot.empty", "plot(‸[nan, inf])")
+    expectDiagnostic("plot.logScale", "plot([0, -1], ‸logy: true)")
+    expectDiagnostic("plot.unknownField", "plot({lag: [1, 2], ai: [3, 4]}, ‸x: \"step\")")
+    expectDiagnostic("value.invalid", "plot([1, 2], ‸kind: \"pie\")")
+    expectDiagnostic("value.invalid", "plot([1, 2], kind: \"hist\", ‸bins: 0)")
+    expectDiagnostic("export.unsupported", "export(‸print, \"a.csv\")")
+    expectDiagnostic("export.empty", "export(‸{name: \"x\"}, \"a.csv\")")
+  }
+
+  @Test func unwritablePathsAreDiagnosedNotCrashes() throws {
+    let folder = try temporaryFolder()
+    try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
+    try FileManager.default.createDirectory(
+      atPath: "\(folder)/d.svg", withIntermediateDirectories: false)
+    for path in ["\(folder)/file/p.svg", "\(folder)/missing/deeper/p.svg", "\(folder)/d.svg"] {
+      let run = runSnippet("plot([1, 2], file: \"\(path)\")", interpreter: quietInterpreter())
+      #expect(run.ids == ["file.unwritable"], "\(path): \(run.ids)")
+    }
+    let run = runSnippet("export([1], \"\(folder)/file/t.csv\")")
+    #expect(run.ids == ["file.unwritable"])
+    // Only the output file's own folder is ever created.
+    #expect(!FileManager.default.fileExists(atPath: "\(folder)/missing"))
+  }
+}
+
+extension Chart {
+  fileprivate var histogram: Histogram? {
+    if case .histogram(let h) = self { return h }
+    return nil
+  }
+
+  fileprivate var bars: BarChart? {
+    if case .bars(let b) = self { return b }
+    return nil
+  }
+}
