@@ -29,8 +29,9 @@ extension BuiltinRegistry {
     Builtin("str", ["value"], "a value as text, as print shows it") { args in
       .string(displayText(args["value"]))
     },
-    Builtin("number", ["text"], "the number a string spells (\"20\", \"1e-3\"); an error if it is none") {
-      args in
+    Builtin(
+      "number", ["text"], "the number a string spells (\"20\", \"1e-3\"); an error if it is none"
+    ) { args in
       let text = try args.string("text").trimmingCharacters(in: .whitespaces)
       guard let value = Double(text) else {
         throw Diagnostic("value.invalid", "'\(text)' is not a number", at: args.range("text"))
