@@ -204,6 +204,16 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     #expect(throws: PlotError.self) { try PlotData.plot(try evaluate("[0, -1]"), isLogY: true) }
   }
 
+  /// `logx` puts the x ticks at decades (the Fréchet figure: ε from 1e-5 to 1).
+  @Test func logXAxesTickAtDecades() throws {
+    var plot = try PlotData.plot(try evaluate("{eps: [0.00001, 0.001, 1], error: [1, 2, 3]}"))
+    plot.isLogX = true
+    let (x, _) = SVGPlot(plot: plot).scales()
+    #expect(x.isLog && x.lower <= 1e-5 && x.upper >= 1)
+    #expect(runSnippet("plot([1, 2, 3], kind: \"hist\", logx: true)").ids == ["value.invalid"])
+    #expect(runSnippet("plot([1, 2], x: [-1, 0], logx: true)").ids == ["plot.logScale"])
+  }
+
   @Test func extremeValuesDrawWithoutOverflowing() throws {
     let values = "[1e308, -1e308, 1, nan, 5e-324]"
     for kind in [PlotKind.auto, .bar, .hist, .heatmap] {

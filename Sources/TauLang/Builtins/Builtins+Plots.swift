@@ -7,8 +7,8 @@ extension BuiltinRegistry {
     Builtin(
       "plot",
       [
-        "value", "file=none", "title=none", "logy=false", "kind=\"auto\"", "x=none",
-        "xlabel=none", "ylabel=none", "bins=20",
+        "value", "file=none", "title=none", "logy=false", "logx=false", "kind=\"auto\"",
+        "x=none", "xlabel=none", "ylabel=none", "bins=20",
       ],
       "draw a tensor, list or record as an SVG file (file:) and/or a terminal preview; returns the file written, or none"
     ) { args in
@@ -29,6 +29,17 @@ extension BuiltinRegistry {
       let logY = try args.bool("logy")
       var plot = try reporting(args) {
         try PlotData.plot(args["value"], kind: kind, x: x, bins: bins, isLogY: logY)
+      }
+      plot.isLogX = try args.bool("logx")
+      if plot.isLogX {
+        guard case .lines(let chart) = plot.chart else {
+          throw Diagnostic(
+            "value.invalid", "logx: true needs a line plot", at: args.range("logx"))
+        }
+        guard chart.series.contains(where: { $0.x.contains { $0 > 0 && $0.isFinite } }) else {
+          throw Diagnostic(
+            "plot.logScale", "logx: true needs positive x values", at: args.range("logx"))
+        }
       }
       plot.title = try optionalString(args, "title")
       if let label = try optionalString(args, "xlabel") { plot.xLabel = label }

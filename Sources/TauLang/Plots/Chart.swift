@@ -11,6 +11,8 @@ struct Plot {
   var yLabel: String?
   /// A logarithmic y axis (for a heat map: a logarithmic colour scale).
   var isLogY = false
+  /// A logarithmic x axis (line charts only: `frechet`'s error against ε is a log-log plot).
+  var isLogX = false
 }
 
 /// The four kinds of chart.

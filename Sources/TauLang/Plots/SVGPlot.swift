@@ -80,7 +80,7 @@ struct SVGPlot {
     case .lines(let chart):
       let xs = chart.series.flatMap(\.x)
       // A little room at the ends, so the end points' markers are not cut in half.
-      let x = AxisScale(spanning: xs, padding: 0.02)
+      let x = AxisScale(spanning: xs, isLog: plot.isLogX, padding: 0.02)
       return (x, AxisScale(spanning: plot.chart.yValues, isLog: plot.isLogY, padding: 0.05))
     case .heatMap(let map):
       return (

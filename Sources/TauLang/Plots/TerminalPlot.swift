@@ -36,7 +36,7 @@ enum TerminalPlot {
   // MARK: - Lines
 
   private static func lineChart(_ chart: LineChart, _ plot: Plot) -> [String] {
-    let xScale = AxisScale(spanning: chart.series.flatMap(\.x))
+    let xScale = AxisScale(spanning: chart.series.flatMap(\.x), isLog: plot.isLogX)
     let yScale = AxisScale(spanning: chart.series.flatMap(\.y), isLog: plot.isLogY)
     var canvas = BrailleCanvas(columns: columns, rows: rows)
     func dot(_ x: Double, _ y: Double) -> (x: Int, y: Int)? {
