@@ -1,6 +1,8 @@
 // Runs every example and golden case through the real `tau` binary and compares its output with
 // the expected files beside it: NAME.out (standard output) and, for programs that fail, NAME.err
-// (standard error, and exit status 1). `TAU_RECORD=1 swift test` rewrites the expectations.
+// (standard error, and exit status 1). A NAME.args file holds arguments for the script (after
+// `--`; the paper scripts run at a small size that way). `TAU_RECORD=1 swift test` rewrites the
+// expectations.
 import Foundation
 import Testing
 
@@ -55,8 +57,11 @@ func runTau(_ arguments: [String], environment: [String: String] = [:]) throws -
 @Suite struct GoldenTests {
   @Test(arguments: goldenCases())
   func golden(_ path: String) throws {
-    let run = try runTau(["run", path])
     let base = root.appendingPathComponent(String(path.dropLast(".tau".count)))
+    let scriptArguments =
+      (try? String(contentsOf: base.appendingPathExtension("args"), encoding: .utf8))?
+      .split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+    let run = try runTau(["run", path] + (scriptArguments.isEmpty ? [] : ["--"] + scriptArguments))
     let outURL = base.appendingPathExtension("out")
     let errURL = base.appendingPathExtension("err")
     if ProcessInfo.processInfo.environment["TAU_RECORD"] != nil {

@@ -132,3 +132,12 @@ import Testing
     #expect(run.output == "true false\n")
   }
 }
+
+@Suite struct RecordIndexingTests {
+  @Test func recordsAreIndexedByFieldNames() {
+    let run = runSnippet("let r = {lr: 0.1, steps: 5}\nfor k in keys(r) { print(k, r[k]) }")
+    #expect(run.ids == [] && run.output == "lr 0.1\nsteps 5\n")
+    #expect(runSnippet("{a: 1}[\"b\"]").ids == ["field.unknown"])
+    #expect(runSnippet("{a: 1}[0]").ids == ["type.mismatch"])
+  }
+}

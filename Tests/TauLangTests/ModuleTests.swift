@@ -50,6 +50,23 @@ private func session() -> Interpreter {
     #expect(message.contains("./plugins/nowhere.tau"))
   }
 
+  @Test func scriptsFindTheModulesBesideThem() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "tau-modules-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try "let helper_value = 42\n".write(
+      to: folder.appendingPathComponent("helper.tau"), atomically: true, encoding: .utf8)
+    var output = ""
+    let interpreter = session()
+    interpreter.write = { output += $0 }
+    try interpreter.run(
+      SourceFile(name: folder.path + "/main.tau", text: "use helper\nprint(helper_value)"))
+    #expect(output == "42\n")
+    // Without a folder (the interactive loop), the module is not found.
+    #expect(runSnippet("use helper", interpreter: session()).ids == ["module.notFound"])
+  }
+
   @Test func searchPathOrder() {
     let path = SearchPath.standard(environment: ["TAU_PATH": "/a:/b", "TAU_HOME": "/nonexistent"])
     #expect(Array(path.directories.prefix(3)) == ["/a", "/b", "./plugins"])

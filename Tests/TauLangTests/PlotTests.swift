@@ -379,14 +379,16 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
     try FileManager.default.createDirectory(
       atPath: "\(folder)/d.svg", withIntermediateDirectories: false)
-    for path in ["\(folder)/file/p.svg", "\(folder)/missing/deeper/p.svg", "\(folder)/d.svg"] {
+    for path in ["\(folder)/file/p.svg", "\(folder)/file/deeper/p.svg", "\(folder)/d.svg"] {
       let run = runSnippet("plot([1, 2], file: \"\(path)\")", interpreter: quietInterpreter())
       #expect(run.ids == ["file.unwritable"], "\(path): \(run.ids)")
     }
     let run = runSnippet("export([1], \"\(folder)/file/t.csv\")")
     #expect(run.ids == ["file.unwritable"])
-    // Only the output file's own folder is ever created.
-    #expect(!FileManager.default.fileExists(atPath: "\(folder)/missing"))
+    // Missing folders are created, as `mkdir -p` does.
+    let nested = runSnippet("export([1], \"\(folder)/new/deeper/t.csv\")")
+    #expect(
+      nested.ids == [] && FileManager.default.fileExists(atPath: "\(folder)/new/deeper/t.csv"))
   }
 }
 

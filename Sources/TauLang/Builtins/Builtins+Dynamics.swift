@@ -38,14 +38,27 @@ extension BuiltinRegistry {
       "efflr",
       [
         "model", "batch", "predictor=\"retention\"", "trim=0.01", "method=\"exact\"", "iters=5",
-        "seed=0",
+        "seed=0", "sensitivity=none",
       ],
       "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor}: the lag profile of the sensitivities and its fit to a gate product"
     ) { args in
       let predictor = try choice(args, "predictor", GatePredictor.self)
       let jacobians = try stepJacobians(args)
+      let sensitivities: Tensor<Double>
+      if args.isGiven("sensitivity") {
+        sensitivities = try args.tensor("sensitivity").asDouble
+        let expected = [jacobians.batch, jacobians.length, jacobians.length]
+        guard sensitivities.shape == expected else {
+          throw Diagnostic(
+            "shape.mismatch",
+            "sensitivity must be \(formatShape(expected)) for this batch, got \(formatShape(sensitivities.shape))",
+            at: args.range("sensitivity"))
+        }
+      } else {
+        sensitivities = try jacobians.sensitivities(method: try normMethod(args))
+      }
       let profile = try effectiveLearningRate(
-        sensitivities: try jacobians.sensitivities(method: try normMethod(args)),
+        sensitivities: sensitivities,
         predictor: try jacobians.gatePredictor(predictor), trim: try args.number("trim"))
       let fit = profile.fit
       return .record(

@@ -221,6 +221,16 @@ public final class Interpreter {
       return try call(callee, evaluated, at: expression.range, calleeRange: calleeExpression.range)
     case .index(let base, let items):
       let value = try evaluate(base, in: env)
+      // A record is indexed by a field name computed at run time: record["name"].
+      if case .record = value, items.count == 1, case .single(let expression) = items[0] {
+        let key = try evaluate(expression, in: env)
+        guard case .string(let name) = key else {
+          throw Diagnostic(
+            "type.mismatch", "a record is indexed by a field name, got \(describeShort(key))",
+            at: expression.range)
+        }
+        return try field(value, name, at: expression.range)
+      }
       let indices = try items.map { try evaluateIndex($0, in: env) }
       return try index(value, indices, at: expression.range)
     case .field(let base, let name, let nameRange):

@@ -80,7 +80,7 @@ public final class ModuleLoader {
   }
 
   private func read(_ name: String, at site: SourceRange) throws -> SourceFile {
-    switch searchPath.resolve(name) {
+    switch searchPath.resolve(name, besides: folder(of: site.file)) {
     case .failure(let notFound):
       throw Diagnostic(
         "module.notFound",
@@ -92,6 +92,13 @@ public final class ModuleLoader {
       }
       return SourceFile(name: path, text: String(decoding: data, as: UTF8.self))
     }
+  }
+
+  /// The folder of a source file (`.` for a bare file name), or nil for `<repl>` and the like.
+  private func folder(of file: SourceFile) -> String? {
+    guard !file.name.hasPrefix("<") else { return nil }
+    guard let slash = file.name.lastIndex(of: "/") else { return "." }
+    return slash == file.name.startIndex ? "/" : String(file.name[..<slash])
   }
 
   /// Names declared at a module's top level, as the checker sees them.

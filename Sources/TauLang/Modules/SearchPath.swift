@@ -1,4 +1,5 @@
-// Where `use NAME` looks for NAME.tau: $TAU_PATH, ./plugins, then the standard library.
+// Where `use NAME` looks for NAME.tau: $TAU_PATH, ./plugins, the standard library, then the folder
+// of the file that says `use`.
 import Foundation
 
 /// The ordered folders searched for modules.
@@ -38,10 +39,15 @@ public struct SearchPath: Sendable {
     return candidates.first { fileManager.fileExists(atPath: $0) }
   }
 
-  /// The file that `use name` loads, or the list of every path tried.
-  public func resolve(_ name: String) -> Result<String, ModuleNotFound> {
+  /// The file that `use name` loads, or the list of every path tried. `folder` (the folder of
+  /// the file that says `use`, so a script finds the modules beside it) is searched last, so a
+  /// script named like a standard module (examples/optimizers.tau) still gets the standard one.
+  public func resolve(_ name: String, besides folder: String? = nil) -> Result<
+    String, ModuleNotFound
+  > {
     var tried: [String] = []
-    for directory in directories {
+    let folders = directories + (folder.map { directories.contains($0) ? [] : [$0] } ?? [])
+    for directory in folders {
       let path = directory + "/" + name + ".tau"
       if FileManager.default.isReadableFile(atPath: path) { return .success(path) }
       tried.append(path)

@@ -20,7 +20,8 @@ enum OutputFile {
       argument: argument)
   }
 
-  /// Writes `data` to `path` atomically, creating its parent folder if that is missing.
+  /// Writes `data` to `path` atomically, creating its folder (and the folders above it, as
+  /// `mkdir -p` does) if missing: `--out results/s1` works in a fresh checkout.
   static func write(_ data: Data, to path: String, argument: String) throws {
     let manager = FileManager.default
     let url = URL(fileURLWithPath: path)
@@ -33,7 +34,7 @@ enum OutputFile {
     }
     if !manager.fileExists(atPath: parent.path, isDirectory: &isFolder) {
       do {
-        try manager.createDirectory(at: parent, withIntermediateDirectories: false)
+        try manager.createDirectory(at: parent, withIntermediateDirectories: true)
       } catch {
         throw unwritable(
           path, "cannot create the folder '\(parent.path)': \(reason(error))", argument: argument)
