@@ -3,16 +3,20 @@
 // results are the same on every machine.
 import Dispatch
 import Synchronization
+import TauTensor
 
-/// `body(0) … body(count - 1)`, run concurrently; the results in order. The first error thrown
-/// (by lane order) is rethrown after every lane has finished.
+/// `body(0) … body(count - 1)`, run concurrently with OpenBLAS on one thread per lane; the
+/// results in order. The first error thrown (by lane order) is rethrown after every lane has
+/// finished.
 func concurrentMap<T: Sendable>(
   _ count: Int, _ body: @Sendable (Int) throws -> T
 ) throws -> [T] {
   let results = Mutex<[Int: Result<T, any Error>]>([:])
-  DispatchQueue.concurrentPerform(iterations: count) { lane in
-    let result = Result { try body(lane) }
-    results.withLock { $0[lane] = result }
+  withSingleThreadedBLAS {
+    DispatchQueue.concurrentPerform(iterations: count) { lane in
+      let result = Result { try body(lane) }
+      results.withLock { $0[lane] = result }
+    }
   }
   return try results.withLock { finished in
     try (0..<count).map { lane in

@@ -14,6 +14,7 @@ struct OperatorBenchmarks {
       ("anisotropy", "S2", "anisotropy(net, probe)"),
       ("lyapunov", "S1", "lyapunov(net, probe)"),
       ("frechet", "F", "frechet(net, probe)"),
+      ("gradcov", "S2", "gradcov(net, adding(length: 120, input: 6, seed: 2), samples: 256)"),
     ].map { name, setting, call in figure(name, setting, call) }
   }
 
@@ -28,7 +29,7 @@ struct OperatorBenchmarks {
       case "F":
         (
           "rnn(leaky(gate: multi), hidden: 64, input: 3, init: normal(0.2), seed: 0)",
-          "sinusoids(length: 100, input: 3, seed: 0).batch(1)", "multi-n64-T100-B1"
+          "sinusoids(length: 100, input: 3, seed: 0).batch(1)", "multi-n64-T100"
         )
       default:
         (
@@ -36,7 +37,8 @@ struct OperatorBenchmarks {
           "adding(length: 80, input: 4, seed: 1).batch(12)", "multi-n64-T80-B12"
         )
       }
-    return Benchmark(name: "operators/\(name)/f64/\(label)") {
+    let shown = name == "gradcov" ? "multi-n64-T120-M256" : label
+    return Benchmark(name: "operators/\(name)/f64/\(shown)") {
       let interpreter = Interpreter()
       try interpreter.run(
         SourceFile(
