@@ -87,83 +87,82 @@ extension RecurrentModel where Scalar == Double {
     let parameterValues = joined.parameters.map { parameters[$0.name]?.contiguous().scalars ?? [] }
     let flatParameters = parameterValues.flatMap { $0 }
     let gateWidth = gate.map { joined[$0].shape.reduce(1, *) } ?? 0
-    var full = [Double](repeating: 0, count: batch * length * n * n)
-    var frozen = [Double](repeating: 0, count: wantsDominant ? batch * length * n * n : 0)
     var gates = [Double](repeating: 0, count: batch * length * gateWidth)
     var states = [Double](repeating: 0, count: batch * length * n)
     let x = inputs.contiguous().scalars
-    try flatParameters.withUnsafeBufferPointer { parameterBuffer in
-      var offsets: [String: Int] = [:]
-      var total = 0
-      for (name, value) in zip(joined.parameters.map(\.name), parameterValues) {
-        offsets[name] = total
-        total += value.count
-      }
-      func bindParameters(_ plan: Plan<Double>) {
-        for (slot, kind) in plan.inputKinds.enumerated() {
-          if case .parameter(let name) = kind, let base = parameterBuffer.baseAddress {
-            plan.bind(slot, to: base + (offsets[name] ?? 0))
+    /// The pass, writing J_t (and A_t) straight into the result tensors' storage.
+    func run(_ destinations: [UnsafeMutablePointer<Double>]) throws {
+      try flatParameters.withUnsafeBufferPointer { parameterBuffer in
+        var offsets: [String: Int] = [:]
+        var total = 0
+        for (name, value) in zip(joined.parameters.map(\.name), parameterValues) {
+          offsets[name] = total
+          total += value.count
+        }
+        func bindParameters(_ plan: Plan<Double>) {
+          for (slot, kind) in plan.inputKinds.enumerated() {
+            if case .parameter(let name) = kind, let base = parameterBuffer.baseAddress {
+              plan.bind(slot, to: base + (offsets[name] ?? 0))
+            }
           }
         }
-      }
-      bindParameters(forward)
-      for plan in tangentPlans { bindParameters(plan) }
-      let arenas = (0..<2).map { _ in
-        UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, forward.arenaSize))
-      }
-      let tangentArena = UnsafeMutablePointer<Double>.allocate(
-        capacity: Swift.max(1, tangentPlans.map(\.arenaSize).max() ?? 1))
-      let zeros = [Double](repeating: 0, count: batch * n)
-      var row = [Double](repeating: 0, count: batch * m)
-      defer {
-        for arena in arenas { arena.deallocate() }
-        tangentArena.deallocate()
-      }
-      let inputSlot = forward.slot(of: .input)
-      let stateSlot = forward.slot(of: .state(0))
-      try zeros.withUnsafeBufferPointer { zeros in
-        for t in 0..<length {
-          try checkCancellation()
-          let arena = arenas[t % 2]
-          for b in 0..<batch {
-            for c in 0..<m { row[b * m + c] = x[(b * length + t) * m + c] }
-          }
-          try row.withUnsafeBufferPointer { row in
-            if let inputSlot, let base = row.baseAddress { forward.bind(inputSlot, to: base) }
-            if let stateSlot, let zero = zeros.baseAddress {
-              forward.bind(
-                stateSlot,
-                to: t == 0 ? zero : UnsafePointer(forward.pointer(output, in: arenas[(t + 1) % 2])))
-            }
-            try forward.run(arena: arena)
-            for (index, plan) in tangentPlans.enumerated() {
-              for (slot, kind) in plan.inputKinds.enumerated() {
-                if case .primal(let id) = kind {
-                  plan.bind(slot, to: UnsafePointer(forward.pointer(id, in: arena)))
-                }
-              }
-              try plan.run(arena: tangentArena)
-              let source = plan.pointer(tangents[index].jacobians[0], in: tangentArena)
-              let batched = tangents[index].graph[tangents[index].jacobians[0]].isBatched
-              for b in 0..<batch {
-                let from = source + (batched ? b * n * n : 0)
-                let at = (b * length + t) * n * n
-                for i in 0..<(n * n) {
-                  if index == 0 { full[at + i] = from[i] } else { frozen[at + i] = from[i] }
-                }
-              }
-            }
-            let state = forward.pointer(output, in: arena)
+        bindParameters(forward)
+        for plan in tangentPlans { bindParameters(plan) }
+        let arenas = (0..<2).map { _ in
+          UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, forward.arenaSize))
+        }
+        let tangentArena = UnsafeMutablePointer<Double>.allocate(
+          capacity: Swift.max(1, tangentPlans.map(\.arenaSize).max() ?? 1))
+        let zeros = [Double](repeating: 0, count: batch * n)
+        var row = [Double](repeating: 0, count: batch * m)
+        defer {
+          for arena in arenas { arena.deallocate() }
+          tangentArena.deallocate()
+        }
+        let inputSlot = forward.slot(of: .input)
+        let stateSlot = forward.slot(of: .state(0))
+        try zeros.withUnsafeBufferPointer { zeros in
+          for t in 0..<length {
+            try checkCancellation()
+            let arena = arenas[t % 2]
             for b in 0..<batch {
-              for i in 0..<n { states[(b * length + t) * n + i] = state[b * n + i] }
+              for c in 0..<m { row[b * m + c] = x[(b * length + t) * m + c] }
             }
-            if let gate {
-              let value = forward.pointer(gate, in: arena)
-              let batched = joined[gate].isBatched
+            try row.withUnsafeBufferPointer { row in
+              if let inputSlot, let base = row.baseAddress { forward.bind(inputSlot, to: base) }
+              if let stateSlot, let zero = zeros.baseAddress {
+                forward.bind(
+                  stateSlot,
+                  to: t == 0
+                    ? zero : UnsafePointer(forward.pointer(output, in: arenas[(t + 1) % 2])))
+              }
+              try forward.run(arena: arena)
+              for (index, plan) in tangentPlans.enumerated() {
+                for (slot, kind) in plan.inputKinds.enumerated() {
+                  if case .primal(let id) = kind {
+                    plan.bind(slot, to: UnsafePointer(forward.pointer(id, in: arena)))
+                  }
+                }
+                try plan.run(arena: tangentArena)
+                let source = plan.pointer(tangents[index].jacobians[0], in: tangentArena)
+                let batched = tangents[index].graph[tangents[index].jacobians[0]].isBatched
+                for b in 0..<batch {
+                  (destinations[index] + (b * length + t) * n * n).update(
+                    from: source + (batched ? b * n * n : 0), count: n * n)
+                }
+              }
+              let state = forward.pointer(output, in: arena)
               for b in 0..<batch {
-                for i in 0..<gateWidth {
-                  gates[(b * length + t) * gateWidth + i] =
-                    value[(batched ? b * gateWidth : 0) + i]
+                for i in 0..<n { states[(b * length + t) * n + i] = state[b * n + i] }
+              }
+              if let gate {
+                let value = forward.pointer(gate, in: arena)
+                let batched = joined[gate].isBatched
+                for b in 0..<batch {
+                  for i in 0..<gateWidth {
+                    gates[(b * length + t) * gateWidth + i] =
+                      value[(batched ? b * gateWidth : 0) + i]
+                  }
                 }
               }
             }
@@ -171,10 +170,17 @@ extension RecurrentModel where Scalar == Double {
         }
       }
     }
+    let shape = [batch, length, n, n]
+    var frozen: Tensor<Double>?
+    let full = try Tensor<Double>(shape: shape) { full in
+      if wantsDominant {
+        frozen = try Tensor<Double>(shape: shape) { dominant in try run([full, dominant]) }
+      } else {
+        try run([full])
+      }
+    }
     return StepJacobians(
-      batch: batch, length: length, size: n,
-      full: try Tensor(shape: [batch, length, n, n], scalars: full),
-      dominant: wantsDominant ? try Tensor(shape: [batch, length, n, n], scalars: frozen) : nil,
+      batch: batch, length: length, size: n, full: full, dominant: frozen,
       gates: gate == nil
         ? nil : try Tensor(shape: [batch, length, Swift.max(1, gateWidth)], scalars: gates),
       states: try Tensor(shape: [batch, length, n], scalars: states))

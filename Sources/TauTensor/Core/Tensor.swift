@@ -37,6 +37,15 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0)
   }
 
+  /// A tensor of `shape` whose elements `body` writes, all of them, through a pointer to the
+  /// new storage (in row-major order): no zero-filling pass, no copy.
+  public init(shape: [Int], initializingWith body: (UnsafeMutablePointer<Scalar>) throws -> Void)
+    throws
+  {
+    _ = try validatedCount(shape, operation: "tensor")
+    try self.init(uninitializedShape: shape, body)
+  }
+
   /// A tensor of `shape` filled with `value`.
   public init(repeating value: Scalar, shape: [Int]) throws {
     let count = try validatedCount(shape, operation: "tensor")
