@@ -50,7 +50,8 @@ extension RecurrentModel {
 
 extension RecurrentModel where Scalar == Double {
   /// Runs the model over `inputs` [B × T × m] from zero states and returns every step's exact
-  /// Jacobian (and A_t when `dominant` is true), by forward mode through compiled plans.
+  /// Jacobian (and A_t when `dominant` is true), by forward mode through compiled plans. The
+  /// batch is split over both cores; each half writes its own block of the results.
   public func stepJacobians(_ inputs: Tensor<Double>, dominant wantsDominant: Bool = false) throws
     -> StepJacobians
   {
@@ -60,114 +61,23 @@ extension RecurrentModel where Scalar == Double {
       throw TensorError.shapeMismatch(
         operation: "jacobian", lhs: inputs.shape, rhs: [-1, -1, inputSize])
     }
-    let (batch, length, m) = (inputs.shape[0], inputs.shape[1], inputSize)
-    let joined = try step.concatenatingStates()
-    guard let seed = joined.inputs(where: { $0 == .state(0) }).first,
-      let output = joined.outputs.first
-    else {
-      throw GraphError(message: "the cell does not read its state", origin: nil)
-    }
-    let n = joined[seed].shape[0]
-    let tangents =
-      try [joined.jacobian(wrt: seed)]
-      + (wantsDominant ? [joined.jacobian(wrt: seed, freezingGates: true)] : [])
-    let gate = joined.nodes.indices.first { joined.nodes[$0].isGate }.map(NodeID.init)
-    var read = Set(
-      tangents.flatMap { tangent in
-        tangent.graph.nodes.compactMap { node -> NodeID? in
-          if case .input(.primal(let id)) = node.op { return id } else { return nil }
-        }
-      })
-    if let gate { read.insert(gate) }
-    let forward = try Plan<Double>.compile(joined, batch: batch, preserving: read)
-    let tangentPlans = try tangents.map { try Plan<Double>.compile($0.graph, batch: batch) }
-
-    // Parameters live in one buffer for the whole pass; two arenas alternate so that step t can
-    // read step t-1's state.
-    let parameterValues = joined.parameters.map { parameters[$0.name]?.contiguous().scalars ?? [] }
-    let flatParameters = parameterValues.flatMap { $0 }
-    let gateWidth = gate.map { joined[$0].shape.reduce(1, *) } ?? 0
-    var gates = [Double](repeating: 0, count: batch * length * gateWidth)
-    var states = [Double](repeating: 0, count: batch * length * n)
+    let pass = try JacobianPass(model: self, dominant: wantsDominant)
+    let (batch, length, n) = (inputs.shape[0], inputs.shape[1], pass.size)
     let x = inputs.contiguous().scalars
-    /// The pass, writing J_t (and A_t) straight into the result tensors' storage.
-    func run(_ destinations: [UnsafeMutablePointer<Double>]) throws {
-      try flatParameters.withUnsafeBufferPointer { parameterBuffer in
-        var offsets: [String: Int] = [:]
-        var total = 0
-        for (name, value) in zip(joined.parameters.map(\.name), parameterValues) {
-          offsets[name] = total
-          total += value.count
-        }
-        func bindParameters(_ plan: Plan<Double>) {
-          for (slot, kind) in plan.inputKinds.enumerated() {
-            if case .parameter(let name) = kind, let base = parameterBuffer.baseAddress {
-              plan.bind(slot, to: base + (offsets[name] ?? 0))
-            }
-          }
-        }
-        bindParameters(forward)
-        for plan in tangentPlans { bindParameters(plan) }
-        let arenas = (0..<2).map { _ in
-          UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, forward.arenaSize))
-        }
-        let tangentArena = UnsafeMutablePointer<Double>.allocate(
-          capacity: Swift.max(1, tangentPlans.map(\.arenaSize).max() ?? 1))
-        let zeros = [Double](repeating: 0, count: batch * n)
-        var row = [Double](repeating: 0, count: batch * m)
-        defer {
-          for arena in arenas { arena.deallocate() }
-          tangentArena.deallocate()
-        }
-        let inputSlot = forward.slot(of: .input)
-        let stateSlot = forward.slot(of: .state(0))
-        try zeros.withUnsafeBufferPointer { zeros in
-          for t in 0..<length {
-            try checkCancellation()
-            let arena = arenas[t % 2]
-            for b in 0..<batch {
-              for c in 0..<m { row[b * m + c] = x[(b * length + t) * m + c] }
-            }
-            try row.withUnsafeBufferPointer { row in
-              if let inputSlot, let base = row.baseAddress { forward.bind(inputSlot, to: base) }
-              if let stateSlot, let zero = zeros.baseAddress {
-                forward.bind(
-                  stateSlot,
-                  to: t == 0
-                    ? zero : UnsafePointer(forward.pointer(output, in: arenas[(t + 1) % 2])))
-              }
-              try forward.run(arena: arena)
-              for (index, plan) in tangentPlans.enumerated() {
-                for (slot, kind) in plan.inputKinds.enumerated() {
-                  if case .primal(let id) = kind {
-                    plan.bind(slot, to: UnsafePointer(forward.pointer(id, in: arena)))
-                  }
-                }
-                try plan.run(arena: tangentArena)
-                let source = plan.pointer(tangents[index].jacobians[0], in: tangentArena)
-                let batched = tangents[index].graph[tangents[index].jacobians[0]].isBatched
-                for b in 0..<batch {
-                  (destinations[index] + (b * length + t) * n * n).update(
-                    from: source + (batched ? b * n * n : 0), count: n * n)
-                }
-              }
-              let state = forward.pointer(output, in: arena)
-              for b in 0..<batch {
-                for i in 0..<n { states[(b * length + t) * n + i] = state[b * n + i] }
-              }
-              if let gate {
-                let value = forward.pointer(gate, in: arena)
-                let batched = joined[gate].isBatched
-                for b in 0..<batch {
-                  for i in 0..<gateWidth {
-                    gates[(b * length + t) * gateWidth + i] =
-                      value[(batched ? b * gateWidth : 0) + i]
-                  }
-                }
-              }
-            }
-          }
-        }
+    let gateWidth = pass.gateWidth
+    let states = UnsafeMutablePointer<Double>.allocate(capacity: batch * length * n)
+    let gates = UnsafeMutablePointer<Double>.allocate(
+      capacity: Swift.max(1, batch * length * gateWidth))
+    defer {
+      states.deallocate()
+      gates.deallocate()
+    }
+    let lanes = Swift.min(2, batch)
+    let bounds = (0...lanes).map { $0 * batch / lanes }
+    func run(_ matrices: [UnsafeMutablePointer<Double>]) throws {
+      let outputs = LaneOutputs(matrices: matrices, states: states, gates: gates)
+      _ = try concurrentMap(lanes) { lane in
+        try pass.run(x, length: length, batch: bounds[lane]..<bounds[lane + 1], into: outputs)
       }
     }
     let shape = [batch, length, n, n]
@@ -181,8 +91,146 @@ extension RecurrentModel where Scalar == Double {
     }
     return StepJacobians(
       batch: batch, length: length, size: n, full: full, dominant: frozen,
-      gates: gate == nil
-        ? nil : try Tensor(shape: [batch, length, Swift.max(1, gateWidth)], scalars: gates),
-      states: try Tensor(shape: [batch, length, n], scalars: states))
+      gates: pass.gate == nil
+        ? nil
+        : try Tensor(shape: [batch, length, Swift.max(1, gateWidth)]) {
+          $0.update(from: gates, count: batch * length * gateWidth)
+        },
+      states: try Tensor(shape: [batch, length, n]) {
+        $0.update(from: states, count: batch * length * n)
+      })
+  }
+}
+
+/// Where the lanes of a Jacobian pass write: [B × T × …] buffers, each lane its own sequences.
+struct LaneOutputs: @unchecked Sendable {
+  // @unchecked: the lanes write disjoint blocks (their own sequences) and the caller reads them
+  // only after every lane has finished.
+  let matrices: [UnsafeMutablePointer<Double>]
+  let states: UnsafeMutablePointer<Double>
+  let gates: UnsafeMutablePointer<Double>
+}
+
+/// The graphs of one Jacobian pass: the step over the concatenated state and its tangent graphs
+/// (full, and with gates frozen), compiled per lane for that lane's share of the batch.
+struct JacobianPass: Sendable {
+  let joined: Graph
+  let tangents: [TangentGraph]
+  let gate: NodeID?
+  let read: Set<NodeID>
+  let output: NodeID
+  let size: Int
+  let inputSize: Int
+  /// Parameters in the order of `joined.parameters`, flattened, and each one's offset.
+  let parameters: [Double]
+  let offsets: [String: Int]
+
+  var gateWidth: Int { gate.map { joined[$0].shape.reduce(1, *) } ?? 0 }
+
+  init(model: RecurrentModel<Double>, dominant: Bool) throws {
+    joined = try model.step.concatenatingStates()
+    guard let seed = joined.inputs(where: { $0 == .state(0) }).first,
+      let output = joined.outputs.first
+    else {
+      throw GraphError(message: "the cell does not read its state", origin: nil)
+    }
+    self.output = output
+    size = joined[seed].shape[0]
+    inputSize = model.inputSize
+    tangents =
+      try [joined.jacobian(wrt: seed)]
+      + (dominant ? [joined.jacobian(wrt: seed, freezingGates: true)] : [])
+    let joined = joined
+    gate = joined.nodes.indices.first { joined.nodes[$0].isGate }.map(NodeID.init)
+    var read = Set(
+      tangents.flatMap { tangent in
+        tangent.graph.nodes.compactMap { node -> NodeID? in
+          if case .input(.primal(let id)) = node.op { return id } else { return nil }
+        }
+      })
+    if let gate { read.insert(gate) }
+    self.read = read
+    var values: [Double] = []
+    var offsets: [String: Int] = [:]
+    for (name, _) in joined.parameters {
+      offsets[name] = values.count
+      values += model.parameters[name]?.contiguous().scalars ?? []
+    }
+    parameters = values
+    self.offsets = offsets
+  }
+
+  /// Runs sequences `range` of `x` [B × T × m] and writes their J_t (and A_t), states and gate
+  /// values into `outputs`.
+  func run(_ x: [Double], length: Int, batch range: Range<Int>, into outputs: LaneOutputs) throws {
+    let (batch, n, m, gateWidth) = (range.count, size, inputSize, gateWidth)
+    guard batch > 0 else { return }
+    let forward = try Plan<Double>.compile(joined, batch: batch, preserving: read)
+    let plans = try tangents.map { try Plan<Double>.compile($0.graph, batch: batch) }
+    let arenas = (0..<2).map { _ in
+      UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, forward.arenaSize))
+    }
+    let tangentArena = UnsafeMutablePointer<Double>.allocate(
+      capacity: Swift.max(1, plans.map(\.arenaSize).max() ?? 1))
+    let zeros = UnsafeMutablePointer<Double>.allocate(capacity: batch * n)
+    zeros.initialize(repeating: 0, count: batch * n)
+    let row = UnsafeMutablePointer<Double>.allocate(capacity: batch * m)
+    defer {
+      for arena in arenas { arena.deallocate() }
+      for buffer in [tangentArena, zeros, row] { buffer.deallocate() }
+    }
+    try parameters.withUnsafeBufferPointer { values in
+      guard let base = values.baseAddress else { return }
+      for plan in [forward] + plans {
+        for (slot, kind) in plan.inputKinds.enumerated() {
+          if case .parameter(let name) = kind { plan.bind(slot, to: base + (offsets[name] ?? 0)) }
+        }
+      }
+      let inputSlot = forward.slot(of: .input)
+      let stateSlot = forward.slot(of: .state(0))
+      // Two arenas alternate so that step t reads step t-1's state.
+      for t in 0..<length {
+        try checkCancellation()
+        let arena = arenas[t % 2]
+        for b in 0..<batch {
+          for c in 0..<m { row[b * m + c] = x[((range.lowerBound + b) * length + t) * m + c] }
+        }
+        if let inputSlot { forward.bind(inputSlot, to: row) }
+        if let stateSlot {
+          forward.bind(
+            stateSlot,
+            to: UnsafePointer(t == 0 ? zeros : forward.pointer(output, in: arenas[(t + 1) % 2])))
+        }
+        try forward.run(arena: arena)
+        for (index, plan) in plans.enumerated() {
+          for (slot, kind) in plan.inputKinds.enumerated() {
+            if case .primal(let id) = kind {
+              plan.bind(slot, to: UnsafePointer(forward.pointer(id, in: arena)))
+            }
+          }
+          try plan.run(arena: tangentArena)
+          let jacobian = tangents[index].jacobians[0]
+          let source = plan.pointer(jacobian, in: tangentArena)
+          let batched = tangents[index].graph[jacobian].isBatched
+          for b in 0..<batch {
+            (outputs.matrices[index] + ((range.lowerBound + b) * length + t) * n * n).update(
+              from: source + (batched ? b * n * n : 0), count: n * n)
+          }
+        }
+        let state = forward.pointer(output, in: arena)
+        for b in 0..<batch {
+          (outputs.states + ((range.lowerBound + b) * length + t) * n).update(
+            from: state + b * n, count: n)
+        }
+        if let gate {
+          let value = forward.pointer(gate, in: arena)
+          let batched = joined[gate].isBatched
+          for b in 0..<batch {
+            (outputs.gates + ((range.lowerBound + b) * length + t) * gateWidth).update(
+              from: value + (batched ? b * gateWidth : 0), count: gateWidth)
+          }
+        }
+      }
+    }
   }
 }
