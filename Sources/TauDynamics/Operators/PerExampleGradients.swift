@@ -7,11 +7,34 @@ import TauTensor
 
 extension RecurrentModel where Scalar == Double {
   /// For each sequence b, the gradient of ⟨seeds[b], h_T,b⟩ with respect to every parameter of
-  /// the cell (not the readout): [B × shape] by parameter name. `seeds` is [B × n].
+  /// the cell (not the readout): [B × shape] by parameter name. `seeds` is [B × n]. The batch is
+  /// split over both cores (examples are independent).
   public func perExampleGradients(inputs: Tensor<Double>, seeds: Tensor<Double>) throws
     -> [String: Tensor<Double>]
   {
-    let trajectory = try forward(inputs)
+    let batch = inputs.rank == 3 ? inputs.shape[0] : 0
+    guard batch >= 2, seeds.shape == [batch, hiddenSize] else {
+      return try laneGradients(inputs: inputs, seeds: seeds, lane: 0)
+    }
+    let bounds = [0, batch / 2, batch]
+    let halves = try concurrentMap(2) { lane in
+      let (start, end) = (bounds[lane], bounds[lane + 1])
+      return try self.laneGradients(
+        inputs: inputs.slicing(along: 0, from: start, to: end).contiguous(),
+        seeds: seeds.slicing(along: 0, from: start, to: end).contiguous(), lane: lane)
+    }
+    var result: [String: Tensor<Double>] = [:]
+    for (name, first) in halves[0] {
+      guard let second = halves[1][name] else { continue }
+      result[name] = try Tensor.concatenating([first, second], along: 0)
+    }
+    return result
+  }
+
+  private func laneGradients(inputs: Tensor<Double>, seeds: Tensor<Double>, lane: Int) throws
+    -> [String: Tensor<Double>]
+  {
+    let trajectory = try forward(inputs, lane: lane)
     let workspace = trajectory.workspace
     defer { workspace.compiled.recycle(workspace) }
     let compiled = workspace.compiled
@@ -70,20 +93,18 @@ extension RecurrentModel where Scalar == Double {
       try plan.run(arena: arena)
       for (index, term) in terms.enumerated() {
         for (position, product) in term.outerProducts.enumerated() {
-          for (id, isLeft) in [(product.left, true), (product.right, false)] {
+          func stack(_ id: NodeID, into buffer: inout [Double]) {
             let p = width(id)
             let source = plan.pointer(id, in: arena)
-            for b in 0..<batch {
-              let at = (b * length + t) * p
-              for i in 0..<p {
-                if isLeft {
-                  stacks[index][position].left[at + i] = source[b * p + i]
-                } else {
-                  stacks[index][position].right[at + i] = source[b * p + i]
-                }
+            buffer.withUnsafeMutableBufferPointer { stacked in
+              guard let base = stacked.baseAddress else { return }
+              for b in 0..<batch {
+                (base + (b * length + t) * p).update(from: source + b * p, count: p)
               }
             }
           }
+          stack(product.left, into: &stacks[index][position].left)
+          stack(product.right, into: &stacks[index][position].right)
         }
         let size = shapes[index].reduce(1, *)
         for value in term.values {
