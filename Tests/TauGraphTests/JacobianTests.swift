@@ -195,6 +195,28 @@ func jacobianValue(
     }
   }
 
+  /// The multi gate's J = diag(1-g) + diag(g)·D·W_r + diag((φ - h)·σ')·W_rg is formed with two
+  /// row scalings, one sum and one diagonal addition: scalings, negations and sums of matrices
+  /// are folded into vector arithmetic (forward mode alone builds ten n×n values).
+  @Test func rowScalingsAreFoldedInTangentGraphs() throws {
+    let graph = try PaperCell.multi.graph(hidden: n, input: m)
+    let seed = try #require(graph.inputs { $0 == .state(0) }.first)
+    for frozen in [false, true] {
+      let tangent = try graph.jacobian(wrt: seed, freezingGates: frozen)
+      let plan = try Plan<Double>.compile(tangent.graph, batch: 2)
+      let matrices = plan.instructions.filter { instruction in
+        switch instruction {
+        case .matrix, .binary: return true
+        default: return false
+        }
+      }.filter { instruction in
+        if case .binary(_, _, _, let y) = instruction { return tangent.graph[y].shape.count == 2 }
+        return true
+      }
+      #expect(matrices.count <= (frozen ? 2 : 4), "\(matrices)")
+    }
+  }
+
   @Test func constantGateHasNoCorrection() throws {
     let graph = try PaperCell.leaky.graph(hidden: n, input: m)
     let inputs = try sampleInputs(graph, batch: 1, seed: 2)

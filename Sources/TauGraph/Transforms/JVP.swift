@@ -48,7 +48,8 @@ extension Graph {
         try builder.materialize(builder.tangents[output] ?? .zero, rows: self[output].shape))
     }
     builder.derived.graph.outputs = jacobians
-    return TangentGraph(graph: builder.derived.graph, jacobians: jacobians)
+    let folded = try builder.derived.graph.foldingRowScalings(keeping: jacobians)
+    return TangentGraph(graph: folded.graph, jacobians: folded.nodes)
   }
 }
 
