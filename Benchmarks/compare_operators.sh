@@ -14,16 +14,26 @@ for _ in $(seq "$rounds"); do
 done
 sort "$out" | awk -F'\t' "$(cat Benchmarks/median.awk)"'
   { values[$1] = values[$1] " " ($3 == "ms" ? $2 / 1000 : $2) }
-  $1 ~ /^operators\// { name = substr($1, 11); if (!(name in seen)) { seen[name] = 1; order[++count] = name } }
-  END {
-    printf "| operator | Tau s | PyTorch s | PyTorch / Tau |\n|---|---:|---:|---:|\n"
-    for (i = 1; i <= count; i++) {
-      name = order[i]; tau = median(values["operators/" name])
-      split(name, parts, "/"); torch = ""
-      for (key in values) if (key ~ ("^torch/" parts[1] "(-[a-z0-9-]+)?/f64/" parts[3] "$")) {
-        printf "| %s vs %s | %.4f | %.4f | %.1f |\n", name, substr(key, 7), tau, median(values[key]), median(values[key]) / tau
-        torch = key
-      }
-      if (torch == "") printf "| %s | %.4f | – | – |\n", name, tau
+  function row(tau, peers, label,    t, p, n, i, names, sum) {
+    if (!(("operators/" tau) in values)) return
+    t = median(values["operators/" tau]); n = split(peers, names, "+"); sum = 0
+    for (i = 1; i <= n; i++) {
+      if (!(("torch/" names[i]) in values)) { printf "| %s | %.4f | %s | – | – |\n", tau, t, label; return }
+      sum += median(values["torch/" names[i]])
     }
+    printf "| %s | %.4f | %s | %.4f | %.1f |\n", tau, t, label, sum, sum / t
+  }
+  END {
+    s1 = "/f64/multi-n64-T80-B12"; s2 = "/f64/multi-n64-T120-B64"
+    printf "| Tau operator | Tau s | PyTorch peer | PyTorch s | PyTorch / Tau |\n|---|---:|---|---:|---:|\n"
+    row("jacobians" s1, "jacobians" s1, "closed-form Jacobians, batched")
+    row("sensitivity" s1, "sensitivity-loop" s1, "per-pair loop, exact norms (extrapolated)")
+    row("sensitivity" s1, "sensitivity-reuse" s1, "prefix reuse, batched exact norms")
+    row("sensitivity-power5" s1, "sensitivity-reuse-power5" s1, "prefix reuse, 5 power steps")
+    row("efflr" s1, "sensitivity-reuse" s1 "+efflr" s1, "sensitivities + profile and fit")
+    row("anisotropy" s2, "anisotropy" s2, "per-pair products, batched svdvals")
+    row("gradcov/f64/multi-n64-T120-M256", "gradcov/f64/multi-n64-T120-M256", "autograd, one example at a time")
+    row("gradcov/f64/multi-n64-T120-M256", "gradcov-vmap/f64/multi-n64-T120-M256", "torch.func vmap(grad)")
+    row("frechet/f64/multi-n64-T100", "frechet/f64/multi-n64-T100", "prefix/suffix products")
+    row("lyapunov" s1, "lyapunov" s1, "QR method, batched")
   }'
