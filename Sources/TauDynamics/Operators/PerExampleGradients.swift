@@ -31,6 +31,31 @@ extension RecurrentModel where Scalar == Double {
     return result
   }
 
+  /// pjacobian: dh_T/dθ for every sequence, [B × n × shape] by parameter name, by per-example
+  /// reverse mode with the n unit cotangents of h_T as B·n examples.
+  public func parameterJacobians(inputs: Tensor<Double>) throws -> [String: Tensor<Double>] {
+    guard inputs.rank == 3 else {
+      throw TensorError.shapeMismatch(
+        operation: "pjacobian", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+    }
+    let (batch, n) = (inputs.shape[0], hiddenSize)
+    let x = inputs.contiguous().scalars
+    let stride = inputs.count / Swift.max(1, batch)
+    var repeated = [Double]()
+    repeated.reserveCapacity(batch * n * stride)
+    var seeds = [Double](repeating: 0, count: batch * n * n)
+    for b in 0..<batch {
+      for i in 0..<n {
+        repeated += x[(b * stride)..<((b + 1) * stride)]
+        seeds[(b * n + i) * n + i] = 1
+      }
+    }
+    let gradients = try perExampleGradients(
+      inputs: try Tensor(shape: [batch * n] + Array(inputs.shape.dropFirst()), scalars: repeated),
+      seeds: try Tensor(shape: [batch * n, n], scalars: seeds))
+    return try gradients.mapValues { try $0.reshaped([batch, n] + Array($0.shape.dropFirst())) }
+  }
+
   private func laneGradients(inputs: Tensor<Double>, seeds: Tensor<Double>, lane: Int) throws
     -> [String: Tensor<Double>]
   {
