@@ -1,6 +1,7 @@
 // The operators of paper.md §3–7 as built-ins: exact Jacobians, transports, sensitivities,
-// effective-learning-rate profiles, anisotropy, the Fréchet check and Lyapunov exponents. They
-// all run in float64 on any cell, from the forward-mode transform of its step graph.
+// effective-learning-rate profiles, anisotropy, the gradient covariance, parameter Jacobians, the
+// Fréchet check, Lyapunov exponents and the optimizer's rates. They run in float64 on any cell,
+// from the transforms of its step graph.
 import Foundation
 import TauDynamics
 import TauGraph
