@@ -155,6 +155,22 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     #expect(text.contains(">mean ± std over 3:</text>"))
   }
 
+  /// On a log axis the band is geometric: values 1 and 100 give 10 ×/÷ 10, the band 1 … 100
+  /// (an arithmetic band, 50.5 ± 49.5, would reach 1 at the bottom only by accident and go
+  /// below zero for a wider spread).
+  @Test func logAxesAverageGeometrically() throws {
+    let plot = try PlotData.plot(
+      try evaluate("[{lag: [1, 2], s: [1, 0.001]}, {lag: [1, 2], s: [100, 0.1]}]"), isLogY: true)
+    guard case .lines(let chart) = plot.chart, let s = chart.series.first, let band = s.band else {
+      Issue.record("expected lines with a band")
+      return
+    }
+    #expect(chart.legendTitle == "geometric mean ×/÷ std over 2")
+    for (value, expected) in zip(s.y + band.lower + band.upper, [10, 0.01, 1, 0.001, 100, 0.1]) {
+      #expect(Swift.abs(value - expected) < 1e-12 * expected)
+    }
+  }
+
   @Test func quantileFieldsShadeTheirSeries() throws {
     let plot = try PlotData.plot(
       try evaluate("{lag: [1, 2], ai: [1, 2], ai_q25: [0.5, 1], ai_q75: [1.5, 3], ce: [4, 5]}"))

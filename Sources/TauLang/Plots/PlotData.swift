@@ -1,6 +1,7 @@
 // Turns a Tau value into a chart: a 1-D tensor or list into a line, a 2-D tensor into a heat
 // map, a record into named lines (or bars), a list of records into mean ± std lines, and
 // anything `kind: "hist"` is given into a histogram. Values it cannot draw are PlotErrors.
+import Foundation
 import TauTensor
 
 /// What `kind:` asks for.
@@ -28,7 +29,7 @@ enum PlotData {
     _ value: Value, kind: PlotKind = .auto, x: XChoice = .automatic, bins: Int = 20,
     isLogY: Bool = false
   ) throws -> Plot {
-    var plot = try chart(value, kind: kind, x: x, bins: bins)
+    var plot = try chart(value, kind: kind, x: x, bins: bins, isLogY: isLogY)
     plot.isLogY = isLogY
     let finite = plot.chart.primaryValues.filter(\.isFinite)
     guard !plot.chart.primaryValues.isEmpty else {
@@ -56,7 +57,9 @@ enum PlotData {
   }
 
   /// The chart for `value` with default axis labels and the caption of a record's scalars.
-  private static func chart(_ value: Value, kind: PlotKind, x: XChoice, bins: Int) throws -> Plot {
+  private static func chart(_ value: Value, kind: PlotKind, x: XChoice, bins: Int, isLogY: Bool)
+    throws -> Plot
+  {
     if case .field(let name) = x, !isRecordLike(value) {
       throw PlotError(
         "type.mismatch", "x: \"\(name)\" names a field, but the value is a \(value.typeName)",
@@ -98,7 +101,7 @@ enum PlotData {
       if kind == .auto, try RecordLines(records[0], x: x) == nil, (try? barPlot(value)) != nil {
         return try barPlot(value)
       }
-      return try meanLines(records, x: x)
+      return try meanLines(records, x: x, isGeometric: isLogY)
     default:
       let t = try tensor(value, for: kind)
       if t.shape.count == 2, kind == .auto { return try heatMapPlot(t) }
@@ -133,7 +136,10 @@ enum PlotData {
 
   /// The mean and ±1 std band (population std, NumPy's default) of every series over the
   /// records, point by point over the finite values; scalar fields become `name = mean ± std`.
-  static func meanLines(_ records: [Record], x: XChoice) throws -> Plot {
+  /// `isGeometric` (for a log axis) takes both in log space over the positive values: the
+  /// geometric mean, times or divided by the geometric std, a band that a log axis can draw
+  /// (mean − std goes below zero there as soon as the values spread over decades).
+  static func meanLines(_ records: [Record], x: XChoice, isGeometric: Bool = false) throws -> Plot {
     var all: [RecordLines] = []
     for (index, record) in records.enumerated() {
       guard let lines = try RecordLines(record, x: x, pairsQuantiles: false) else {
@@ -160,6 +166,16 @@ enum PlotData {
     }
     let series = first.series.map { s -> Series in
       let rows = all.compactMap { lines in lines.series.first { $0.name == s.name }?.y }
+      if isGeometric {
+        let stats = (0..<s.y.count).map { i in
+          meanAndStd(rows.map { $0[i] > 0 ? Foundation.log($0[i]) : .nan })
+        }
+        return Series(
+          name: s.name, x: s.x, y: stats.map { Foundation.exp($0.mean) },
+          band: Band(
+            lower: stats.map { Foundation.exp($0.mean - $0.std) },
+            upper: stats.map { Foundation.exp($0.mean + $0.std) }))
+      }
       let stats = (0..<s.y.count).map { i in meanAndStd(rows.map { $0[i] }) }
       let mean = stats.map(\.mean)
       let std = stats.map(\.std)
@@ -175,7 +191,10 @@ enum PlotData {
     return Plot(
       chart: .lines(
         LineChart(
-          series: series, legendTitle: "mean ± std over \(records.count)", showsLegend: true)),
+          series: series,
+          legendTitle: isGeometric
+            ? "geometric mean ×/÷ std over \(records.count)" : "mean ± std over \(records.count)",
+          showsLegend: true)),
       caption: caption.isEmpty ? [] : [caption.joined(separator: ", ")], xLabel: first.xName)
   }
 
