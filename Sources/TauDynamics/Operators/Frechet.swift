@@ -37,7 +37,7 @@ extension StepJacobians {
           guard let j = fullBuffer.baseAddress, let a = dominantBuffer.baseAddress else { return }
           for b in stride(from: lane, to: batch, by: 2) {
             try checkCancellation()
-            out.append(try check(b: b, full: j, dominant: a, eps: eps, scratch: scratch))
+            out.append(check(b: b, full: j, dominant: a, eps: eps, scratch: scratch))
           }
         }
       }
@@ -58,7 +58,7 @@ extension StepJacobians {
   private func check(
     b: Int, full: UnsafePointer<Double>, dominant: UnsafePointer<Double>, eps: [Double],
     scratch: MatrixScratch
-  ) throws -> (b: Int, errors: [Double], ratios: [Double]) {
+  ) -> (b: Int, errors: [Double], ratios: [Double]) {
     let (n, length) = (size, length)
     let count = n * n
     var correction = [Double](repeating: 0, count: count)  // B_j

@@ -101,7 +101,7 @@ final class MatrixScratch {
       (previous, previousIncrement) = (estimate, increment)
     }
     resetVector(v)
-    return singularValues(a).first ?? 0
+    return singularValues(a).first ?? .nan  // LAPACK fails on a NaN: the norm is NaN
   }
 
   /// The reference's estimate: `iterations` steps of the power iteration on aᵀa from `start`
