@@ -5,18 +5,17 @@ import Testing
 @testable import TauGraph
 @testable import TauTensor
 
-/// h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h with g = σ(Wrg h + Wig x): the paper's multi gate.
-func multiGateStep(hidden n: Int, input m: Int) throws -> Graph {
+/// h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h, the leaky cell, with the gate `makeGate(graph, h,
+/// x)` builds (marked as the gate).
+func leakyStep(
+  hidden n: Int, input m: Int, gate makeGate: (inout Graph, NodeID, NodeID) throws -> NodeID
+) throws -> Graph {
   var g = Graph()
   let h = g.input(.state(0), shape: [n])
   let x = g.input(.input, shape: [m])
   let wr = g.input(.parameter("Wr"), shape: [n, n])
   let wi = g.input(.parameter("Wi"), shape: [n, m])
-  let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
-  let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
-  let gate = try g.add(
-    .unary(.sigmoid),
-    [try g.add(.binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])])
+  let gate = try makeGate(&g, h, x)
   g.markGate(gate)
   let candidate = try g.add(
     .unary(.tanh),
@@ -31,6 +30,17 @@ func multiGateStep(hidden n: Int, input m: Int) throws -> Graph {
       ])
   ]
   return g
+}
+
+/// The paper's multi gate: g = σ(Wrg h + Wig x).
+func multiGateStep(hidden n: Int, input m: Int) throws -> Graph {
+  try leakyStep(hidden: n, input: m) { g, h, x in
+    let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
+    let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
+    return try g.add(
+      .unary(.sigmoid),
+      [try g.add(.binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])])
+  }
 }
 
 func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentModel<Double> {

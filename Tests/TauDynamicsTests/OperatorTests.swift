@@ -8,35 +8,11 @@ import Testing
 @testable import TauGraph
 @testable import TauTensor
 
-/// h' = α tanh(Wr h + Wi x) + (1 - α) h with a constant gate α.
-func leakyStep(hidden n: Int, input m: Int, alpha: Double) throws -> Graph {
-  var g = Graph()
-  let h = g.input(.state(0), shape: [n])
-  let x = g.input(.input, shape: [m])
-  let wr = g.input(.parameter("Wr"), shape: [n, n])
-  let wi = g.input(.parameter("Wi"), shape: [n, m])
-  let gate = try g.add(.constant(alpha))
-  g.markGate(gate)
-  let candidate = try g.add(
-    .unary(.tanh),
-    [try g.add(.binary(.add), [try g.add(.matvec, [wr, h]), try g.add(.matvec, [wi, x])])])
-  let retention = try g.add(.binary(.subtract), [try g.add(.constant(1)), gate])
-  g.outputs = [
-    try g.add(
-      .binary(.add),
-      [
-        try g.add(.binary(.multiply), [gate, candidate]),
-        try g.add(.binary(.multiply), [retention, h]),
-      ])
-  ]
-  return g
-}
-
 /// A leaky model with W_r = 0: every J_t is (1 - α) I, so every transport is (1 - α)^h I.
 func frozenLeakyModel(hidden n: Int, alpha: Double) throws -> RecurrentModel<Double> {
   var stream = RandomStream(seed: 2)
   return try RecurrentModel(
-    step: leakyStep(hidden: n, input: 2, alpha: alpha),
+    step: leakyStep(hidden: n, input: 2) { g, _, _ in try g.add(.constant(alpha)) },
     parameters: [
       "Wr": try Tensor<Double>.zeros([n, n]),
       "Wi": try Tensor<Double>.uniform([n, 2], from: -1, to: 1, using: &stream),

@@ -25,3 +25,21 @@ func concurrentMap<T: Sendable>(
     }
   }
 }
+
+/// `body` on the two halves of a batch (axis 0 of `x` and `y`), one per core, with the lane
+/// number; each result comes with its half's size.
+func splittingBatch<S: TensorScalar, T: Sendable>(
+  _ x: Tensor<S>, _ y: Tensor<S>, _ body: @Sendable (Tensor<S>, Tensor<S>, Int) throws -> T
+) throws -> [(result: T, size: Int)] {
+  let batch = x.shape.first ?? 0
+  let bounds = [0, batch / 2, batch]
+  return try concurrentMap(2) { lane in
+    let (start, end) = (bounds[lane], bounds[lane + 1])
+    return (
+      try body(
+        x.slicing(along: 0, from: start, to: end).contiguous(),
+        y.slicing(along: 0, from: start, to: end).contiguous(), lane),
+      end - start
+    )
+  }
+}

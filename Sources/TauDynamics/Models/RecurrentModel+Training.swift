@@ -206,20 +206,16 @@ extension RecurrentModel {
     else {
       return try laneGradient(inputs: inputs, targets: targets, lane: 0)
     }
-    let bounds = [0, batch / 2, batch]
-    let halves = try concurrentMap(2) { lane in
-      let (start, end) = (bounds[lane], bounds[lane + 1])
-      return try self.laneGradient(
-        inputs: inputs.slicing(along: 0, from: start, to: end).contiguous(),
-        targets: targets.slicing(along: 0, from: start, to: end).contiguous(), lane: lane)
+    let halves = try splittingBatch(inputs, targets) { x, y, lane in
+      try self.laneGradient(inputs: x, targets: y, lane: lane)
     }
-    let weights = (0..<2).map { Scalar(bounds[$0 + 1] - bounds[$0]) / Scalar(batch) }
+    let weights = halves.map { Scalar($0.size) / Scalar(batch) }
     var gradients: [String: Tensor<Scalar>] = [:]
-    for (name, first) in halves[0].gradients {
-      guard let second = halves[1].gradients[name] else { continue }
+    for (name, first) in halves[0].result.gradients {
+      guard let second = halves[1].result.gradients[name] else { continue }
       gradients[name] = try first * weights[0] + second * weights[1]
     }
-    return (weights[0] * halves[0].loss + weights[1] * halves[1].loss, gradients)
+    return (weights[0] * halves[0].result.loss + weights[1] * halves[1].result.loss, gradients)
   }
 
   /// Below this many sequences per half, a split batch loses more to small GEMMs than the second
@@ -246,7 +242,6 @@ extension RecurrentModel {
       try Tensor<Scalar>.zeros(parameters[$0]?.shape ?? [])
     }
     let plan = compiled.backward
-    let forwardPlan = compiled.forward
     let arena = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.max(1, plan.arenaSize))
     defer { arena.deallocate() }
     let readStates = compiled.stateInputs.enumerated().compactMap {
@@ -257,18 +252,7 @@ extension RecurrentModel {
         for slot in plan.accumulated.indices { plan.bindAccumulator(slot, to: accumulators[slot]) }
         for t in stride(from: length - 1, through: 0, by: -1) {
           try checkCancellation()
-          for (slot, kind) in plan.inputKinds.enumerated() {
-            switch kind {
-            case .seed(let name):
-              plan.bind(slot, to: seeds[Int(name.dropFirst(2)) ?? 0])
-            case .parameter(let name):
-              plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
-            case .primal(let id):
-              plan.bind(slot, to: primal(id, at: t, workspace, forwardPlan))
-            default:
-              break
-            }
-          }
+          bindPullback(plan, step: t, seeds: seeds, workspace)
           try plan.run(arena: arena)
           // The cotangents of the states read by this step flow to the previous step.
           for (position, state) in readStates.enumerated() {
@@ -281,6 +265,26 @@ extension RecurrentModel {
     for (index, name) in compiled.parameterNames.enumerated() { gradients[name] = totals[index] }
     compiled.recycle(workspace)  // the trajectory dies with this call
     return (loss, gradients)
+  }
+
+  /// Binds a pullback plan's inputs for step `t`: the state cotangents (`ct0`, `ct1`, …) to
+  /// `seeds`, and the parameters and forward values to the forward pass's `workspace`.
+  func bindPullback(
+    _ plan: Plan<Scalar>, step t: Int, seeds: [UnsafeMutablePointer<Scalar>],
+    _ workspace: Workspace<Scalar>
+  ) {
+    for (slot, kind) in plan.inputKinds.enumerated() {
+      switch kind {
+      case .seed(let name):
+        plan.bind(slot, to: seeds[Int(name.dropFirst(2)) ?? 0])
+      case .parameter(let name):
+        plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
+      case .primal(let id):
+        plan.bind(slot, to: primal(id, at: t, workspace, workspace.compiled.forward))
+      default:
+        break
+      }
+    }
   }
 
   /// Where the backward pass reads forward value `id` of step `t`.

@@ -16,16 +16,12 @@ extension RecurrentModel where Scalar == Double {
     guard batch >= 2, seeds.shape == [batch, hiddenSize] else {
       return try laneGradients(inputs: inputs, seeds: seeds, lane: 0)
     }
-    let bounds = [0, batch / 2, batch]
-    let halves = try concurrentMap(2) { lane in
-      let (start, end) = (bounds[lane], bounds[lane + 1])
-      return try self.laneGradients(
-        inputs: inputs.slicing(along: 0, from: start, to: end).contiguous(),
-        seeds: seeds.slicing(along: 0, from: start, to: end).contiguous(), lane: lane)
+    let halves = try splittingBatch(inputs, seeds) { x, s, lane in
+      try self.laneGradients(inputs: x, seeds: s, lane: lane)
     }
     var result: [String: Tensor<Double>] = [:]
-    for (name, first) in halves[0] {
-      guard let second = halves[1][name] else { continue }
+    for (name, first) in halves[0].result {
+      guard let second = halves[1].result[name] else { continue }
       result[name] = try Tensor.concatenating([first, second], along: 0)
     }
     return result
@@ -103,18 +99,7 @@ extension RecurrentModel where Scalar == Double {
     var totals = shapes.map { [Double](repeating: 0, count: batch * $0.reduce(1, *)) }
     for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
-      for (slot, kind) in plan.inputKinds.enumerated() {
-        switch kind {
-        case .seed(let name):
-          plan.bind(slot, to: stateSeeds[Int(name.dropFirst(2)) ?? 0])
-        case .parameter(let name):
-          plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
-        case .primal(let id):
-          plan.bind(slot, to: primal(id, at: t, workspace, compiled.forward))
-        default:
-          break
-        }
-      }
+      bindPullback(plan, step: t, seeds: stateSeeds, workspace)
       try plan.run(arena: arena)
       for (index, term) in terms.enumerated() {
         for (position, product) in term.outerProducts.enumerated() {
