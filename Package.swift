@@ -1,7 +1,6 @@
 // swift-tools-version:6.0
 // Tau: a language and lab for studying gates in recurrent networks as adaptive learning rates.
 // Layers (DESIGN.md §1): tau → TauREPL → TauLang → TauDynamics → TauGraph → TauTensor → CBLAS.
-// This manifest holds the layers that exist so far; each later layer is one more target here.
 import PackageDescription
 
 let package = Package(
@@ -38,10 +37,12 @@ let package = Package(
       resources: [.copy("../../stdlib")]),
 
     // MARK: - Front end
+    .target(name: "TauREPL", dependencies: ["TauLang", "CReadline"]),
     .executableTarget(
       name: "tau",
       dependencies: [
         "TauLang",
+        "TauREPL",
         "TauTensor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -52,6 +53,7 @@ let package = Package(
     .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
     .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"]),
     .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
+    .testTarget(name: "TauREPLTests", dependencies: ["TauREPL"], exclude: ["Transcripts"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
     .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),
   ]

@@ -19,4 +19,12 @@ static inline void creadline_set_catch_signals(int v) { rl_catch_signals = v; }
 // readline keeps the pointer: copy it, never pass a Swift temporary.
 static inline void creadline_set_name(const char *name) { rl_readline_name = strdup(name); }
 static inline const char *creadline_library_version(void) { return rl_library_version; }
+// Completion: the line typed so far and the cursor, so Tau decides what the word is; Tau's
+// candidates carry their own suffix (`steps: `, `dir/`), so readline appends nothing.
+static inline const char *creadline_line_buffer(void) { return rl_line_buffer; }
+static inline int creadline_point(void) { return rl_point; }
+static inline void creadline_suppress_append(void) { rl_completion_suppress_append = 1; }
+static inline void creadline_set_word_break_characters(const char *characters) {
+  rl_completer_word_break_characters = strdup(characters);
+}
 #endif

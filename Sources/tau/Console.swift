@@ -11,16 +11,20 @@ enum Console {
 
   /// Ctrl-C sets the interpreter's interrupt flag, which loops and calls poll, so work stops at
   /// the next safe point; a second Ctrl-C before that ends the process at once.
-  /// `restartingReads` keeps a blocking read of standard input going through Ctrl-C (the line
-  /// loop), instead of failing it.
-  static func installInterruptHandler(restartingReads: Bool = false) {
+  static func installInterruptHandler() {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
       if requestInterrupt() { _exit(130) }
     }
     sigemptyset(&action.sa_mask)
-    action.sa_flags = restartingReads ? SA_RESTART : 0
+    action.sa_flags = 0
     sigaction(SIGINT, &action, nil)
+    // A parent may have started us with SIGINT blocked (threads of a test runner do); threads
+    // created from here on inherit the unblocked mask.
+    var interrupt = sigset_t()
+    sigemptyset(&interrupt)
+    sigaddset(&interrupt, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
   }
 
   static func writeError(_ text: String) {

@@ -28,8 +28,8 @@ struct Run: ParsableCommand {
         try interpreter.run(source)
         return 0
       } catch {
-        if error.diagnostics.contains(where: { $0.id == "runtime.interrupted" }) {
-          Console.writeError("tau: interrupted\n")
+        if let stop = error.diagnostics.first(where: \.isInterruption) {
+          Console.writeError("tau: \(stop.message) at \(stop.location)\n")
           return 130
         }
         Console.report(error.diagnostics, json: json)

@@ -55,6 +55,35 @@ import Testing
     #expect(run.status == 0 && run.stdout == "[\"--out\", \"/tmp/x\", \"3\"]\n")
   }
 
+  @Test func ctrlCStopsAScriptAndSaysWhere() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("tau-interrupt-\(UUID().uuidString)")
+    let file = folder.appendingPathComponent("loop.tau")
+    let marker = folder.appendingPathComponent("started.csv")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try
+      "export({started: 1}, \"\(marker.path)\")\nvar n = 0\nfor i in 1..1000000000 { n = n + 1 }\n"
+      .write(to: file, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
+    process.arguments = ["run", file.path]
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    // Press Ctrl-C once the script is running (it has written its marker).
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    process.interrupt()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130)
+    #expect(stderr.hasPrefix("tau: interrupted before iteration "))
+    #expect(stderr.hasSuffix(" of 'for i' at \(file.path):3:1\n"))
+  }
+
   @Test func pipedLinesRunAsOneSession() throws {
     let process = Process()
     process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")

@@ -4,9 +4,14 @@ import Foundation
 
 /// Every built-in function and constant of the language.
 public enum BuiltinRegistry {
-  public static let all: [Builtin] =
-    core + math + tensors + linearAlgebra + initializers + models + io + training + dynamics
-    + plots
+  public static let all: [Builtin] = sections.flatMap(\.builtins)
+
+  /// The built-ins by topic, as `:help` lists them.
+  public static let sections: [(topic: String, builtins: [Builtin])] = [
+    ("core", core), ("math", math), ("tensors", tensors), ("linear algebra", linearAlgebra),
+    ("initializers", initializers), ("models", models), ("files", io), ("training", training),
+    ("dynamics", dynamics), ("plots", plots),
+  ]
 
   /// Built-in names that are values, not functions.
   public static let constants: [(String, Value)] = [

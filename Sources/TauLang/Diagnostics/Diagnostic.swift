@@ -44,6 +44,14 @@ public struct Diagnostic: Error, Sendable {
   }
 }
 
+extension Diagnostic {
+  /// `path:line:col` of the start of the range.
+  public var location: String {
+    let (line, column) = range.file.lineAndColumn(of: range.start)
+    return "\(range.file.name):\(line):\(column)"
+  }
+}
+
 /// A call in progress: `at path:line:col in fn 'name'`.
 public struct StackFrame: Sendable {
   public var function: String

@@ -352,6 +352,8 @@ extension Interpreter {
 
   // MARK: - Fields
 
+  static let tensorFields = ["shape", "dtype", "rank", "count", "T"]
+
   func field(_ value: Value, _ name: String, at range: SourceRange) throws -> Value {
     switch value {
     case .model(let model):
@@ -376,10 +378,20 @@ extension Interpreter {
       default:
         throw Diagnostic(
           "field.unknown", "a tensor has no field '\(name)'", at: range,
-          hint: "tensors have: shape, dtype, rank, count, T")
+          hint: "tensors have: " + Interpreter.tensorFields.joined(separator: ", "))
       }
     default:
       throw Diagnostic("field.unknown", "a \(value.typeName) has no field '\(name)'", at: range)
     }
+  }
+}
+
+/// The fields `value.name` can read: a record's names, a model's or a tensor's fixed fields.
+public func fieldNames(of value: Value) -> [String] {
+  switch value {
+  case .record(let record): return record.names
+  case .model: return Interpreter.modelFields
+  case .tensor: return Interpreter.tensorFields
+  default: return []
   }
 }

@@ -44,6 +44,17 @@ public final class Interpreter {
   /// Names bound in the session (built-ins included), for completion.
   public var globalNames: Set<String> { globals.visibleNames }
 
+  /// The session's own bindings (not the built-ins), sorted by name, for `:vars`.
+  public var sessionBindings: [(name: String, value: Value)] {
+    globals.bindings.keys.sorted().compactMap { name in globals.lookup(name).map { (name, $0) } }
+  }
+
+  /// The value `name` has in the session (a built-in if the session has not bound it).
+  public func lookup(_ name: String) -> Value? { globals.lookup(name) }
+
+  /// Modules the session brought in with a top-level `use`, in order, for `:reload`.
+  public private(set) var usedModules: [String] = []
+
   /// What the checker needs to know about the session's names.
   var globalSymbols: [String: Symbol] {
     var symbols: [String: Symbol] = [:]
@@ -66,8 +77,7 @@ public final class Interpreter {
       throw list
     } catch is Interrupted, is Cancelled {
       throw DiagnosticList([
-        Diagnostic(
-          "runtime.interrupted", "interrupted", at: SourceRange(file: file, start: 0, end: 0))
+        .interrupted("interrupted", at: SourceRange(file: file, start: 0, end: 0))
       ])
     } catch {
       throw DiagnosticList([
@@ -144,8 +154,13 @@ public final class Interpreter {
       try lowerState(name, nameRange: nameRange, shape: shape, initializer: initializer, in: env)
     case .forLoop(let variable, _, let sequence, let body):
       let value = try evaluate(sequence, in: env)
+      var iteration = 0
       func runBody(_ item: Value) throws {
-        try checkInterrupt()
+        iteration += 1
+        do { try checkInterrupt() } catch {
+          throw Diagnostic.interrupted(
+            "interrupted before iteration \(iteration) of 'for \(variable)'", at: statement.range)
+        }
         let scope = Environment(parent: env)
         scope.define(variable, item)
         _ = try execute(body.statements, in: scope)
@@ -159,6 +174,7 @@ public final class Interpreter {
     case .use(let module, let moduleRange):
       let exports = try modules.load(module, at: moduleRange, interpreter: self)
       for (name, value) in exports.fields { env.define(name, value) }
+      if env === globals, !usedModules.contains(module) { usedModules.append(module) }
     }
     return .nothing
   }
@@ -271,7 +287,9 @@ public final class Interpreter {
     _ callee: Value, _ arguments: [EvaluatedArgument], at range: SourceRange,
     calleeRange: SourceRange
   ) throws -> Value {
-    try checkInterrupt()
+    do { try checkInterrupt() } catch {
+      throw Diagnostic.interrupted("interrupted before calling '\(calleeName(callee))'", at: range)
+    }
     switch callee {
     case .function(.builtin(let builtin)):
       let (slots, ranges) = try bindArguments(
@@ -286,6 +304,8 @@ public final class Interpreter {
       } catch let error as TensorError {
         // Name the built-in the user called, not the runtime operation behind it.
         throw Diagnostic(tensorErrorID(error), error.named(builtin.name).description, at: range)
+      } catch is Cancelled {
+        throw Diagnostic.interrupted("'\(builtin.name)' interrupted", at: range)
       }
     case .function(.closure(let closure)):
       return try callClosure(closure, arguments, at: range)

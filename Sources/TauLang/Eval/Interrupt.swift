@@ -19,3 +19,25 @@ public func requestInterrupt() -> Bool {
 
 /// Forgets a pending request (a Ctrl-C typed at an idle prompt).
 public func clearInterrupt() { cancellationRequested.store(false, ordering: .relaxed) }
+
+extension Diagnostic {
+  /// Where a Ctrl-C stopped the program: the innermost call or loop that noticed it.
+  /// A note rather than an error: the user asked for the stop.
+  static func interrupted(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic("runtime.interrupted", message, at: range, severity: .note)
+  }
+
+  /// Whether this is the report of a Ctrl-C rather than an error.
+  public var isInterruption: Bool { id == "runtime.interrupted" }
+}
+
+extension Interpreter {
+  /// How a callee is named in an interruption message.
+  func calleeName(_ callee: Value) -> String {
+    switch callee {
+    case .function(let function): return function.name
+    case .declaration(let value): return value.declaration.name
+    default: return callee.typeName
+    }
+  }
+}

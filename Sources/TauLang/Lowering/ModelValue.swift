@@ -83,6 +83,8 @@ private func insert(_ value: Value, at path: ArraySlice<String>, into record: in
 }
 
 extension Interpreter {
+  static let modelFields = ["params", "forward", "hidden", "dtype", "cell", "states"]
+
   /// `model.params`, `model.forward(inputs)`, `model.hidden`, …
   func modelField(_ model: ModelValue, _ name: String, at range: SourceRange) throws -> Value {
     switch name {
@@ -116,7 +118,7 @@ extension Interpreter {
     default:
       throw Diagnostic(
         "field.unknown", "a model has no field '\(name)'", at: range,
-        hint: "models have: params, forward, hidden, dtype, cell, states")
+        hint: "models have: " + Interpreter.modelFields.joined(separator: ", "))
     }
   }
 }

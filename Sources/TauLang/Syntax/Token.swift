@@ -73,7 +73,7 @@ extension TokenKind {
 
   /// Whether a token of this kind can serve as a label, field or parameter name: names and
   /// keywords alike (`leaky(gate: multi)`, `run.loss`, `{in: 1}`).
-  var isNameLike: Bool {
+  public var isNameLike: Bool {
     switch self {
     case .name: return true
     default: return TokenKind.spellings[self].map { TokenKind.keywords[$0] != nil } ?? false
@@ -83,6 +83,10 @@ extension TokenKind {
 
 /// Words that start a declaration when followed by a name at the start of a statement, and are
 /// ordinary names everywhere else (a cell's `gate` parameter, `gate(h, x)`).
-enum ContextualKeyword: String {
+enum ContextualKeyword: String, CaseIterable {
   case gate, cell, optimizer, param, state
 }
+
+/// Every keyword, contextual ones included, sorted (for completion and `:help`).
+public let keywordNames: [String] =
+  (TokenKind.keywords.keys + ContextualKeyword.allCases.map(\.rawValue)).sorted()
