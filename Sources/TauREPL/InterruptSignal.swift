@@ -5,7 +5,7 @@ import Glibc
 import Synchronization
 import TauLang
 
-enum InterruptSignal {
+public enum InterruptSignal {
   /// Presses since the prompt was shown or the computation started.
   static let presses = Atomic<Int>(0)
   static let isComputing = Atomic<Bool>(false)
@@ -50,22 +50,25 @@ enum InterruptSignal {
     sigemptyset(&action.sa_mask)
     action.sa_flags = exitingWhenIdle ? SA_RESTART : 0
     sigaction(SIGINT, &action, nil)
-    // A parent may have started us with SIGINT blocked (threads of a test runner do); threads
-    // created from here on inherit the unblocked mask.
+    unblock()
+  }
+
+  /// A parent may have started us with SIGINT blocked (the threads of a test runner do), and a
+  /// handler never runs for a blocked signal. Threads created afterwards inherit the mask.
+  public static func unblock() {
     var interrupt = sigset_t()
     sigemptyset(&interrupt)
     sigaddset(&interrupt, SIGINT)
     pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
   }
 
-  /// Runs `body` as a computation that Ctrl-C interrupts.
+  /// Runs `body` as a computation that Ctrl-C interrupts. A press between Enter and the start
+  /// counts: the computation stops at its first step.
   static func computing<T>(_ body: () -> T) -> T {
-    presses.store(0, ordering: .relaxed)
+    clearInterrupt()  // a request left over from the previous computation is spent
     isComputing.store(true, ordering: .relaxed)
-    defer {
-      isComputing.store(false, ordering: .relaxed)
-      presses.store(0, ordering: .relaxed)
-    }
+    if wasPressed { _ = requestInterrupt() }
+    defer { isComputing.store(false, ordering: .relaxed) }
     return body()
   }
 

@@ -68,7 +68,6 @@ public final class ReadlineEditor: LineEditor {
     let bridge = ReadlineBridge.shared
     bridge.line = nil
     bridge.isDone = false
-    InterruptSignal.reset()
     rl_callback_handler_install(prompt) { line in
       let bridge = ReadlineBridge.shared
       bridge.line = line.map { String(cString: $0) }

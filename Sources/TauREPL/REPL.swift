@@ -16,7 +16,8 @@ public enum REPL {
       },
       errors: { FileHandle.standardError.write(Data($0.utf8)) },
       outputStyle: isTerminal ? .forDescriptor(STDOUT_FILENO) : TerminalStyle(isEnabled: false),
-      errorStyle: isTerminal ? .forDescriptor(STDERR_FILENO) : TerminalStyle(isEnabled: false))
+      errorStyle: isTerminal ? .forDescriptor(STDERR_FILENO) : TerminalStyle(isEnabled: false),
+      isTerminal: isTerminal)
     InterruptSignal.install(exitingWhenIdle: !isTerminal)
     guard isTerminal else {
       loop(session, editor: PlainEditor(), prompts: nil)
@@ -44,6 +45,7 @@ public enum REPL {
     while true {
       editor.pendingText = entry.isEmpty ? "" : entry + joiner
       let prompt = entry.isEmpty ? prompts?.first : prompts?.next
+      InterruptSignal.reset()  // Ctrl-C from here on is at the prompt
       switch editor.readLine(prompt: prompt ?? "") {
       case .interrupted:
         entry = ""

@@ -14,6 +14,8 @@ public final class REPLSession {
   private let outputStyle: TerminalStyle
   private let errorStyle: TerminalStyle
   private let version: String
+  /// Whether the session runs on a terminal, which echoes `^C` where a computation is stopped.
+  private let isTerminal: Bool
 
   public enum Outcome { case proceed, quit }
 
@@ -24,7 +26,7 @@ public final class REPLSession {
   public init(
     version: String, output: @escaping (String) -> Void, errors: @escaping (String) -> Void,
     outputStyle: TerminalStyle = TerminalStyle(isEnabled: false),
-    errorStyle: TerminalStyle = TerminalStyle(isEnabled: false),
+    errorStyle: TerminalStyle = TerminalStyle(isEnabled: false), isTerminal: Bool = false,
     makeInterpreter: @escaping () -> Interpreter = { Interpreter() }
   ) {
     self.version = version
@@ -32,6 +34,7 @@ public final class REPLSession {
     self.errors = errors
     self.outputStyle = outputStyle
     self.errorStyle = errorStyle
+    self.isTerminal = isTerminal
     self.makeInterpreter = makeInterpreter
     interpreter = makeInterpreter()
     interpreter.write = output
@@ -61,7 +64,6 @@ public final class REPLSession {
   /// `;`, and binds `_` to it. Returns whether it ran without error.
   @discardableResult
   private func evaluate(_ file: SourceFile, printsValue: Bool = true) -> Bool {
-    clearInterrupt()  // a Ctrl-C typed at the prompt is spent
     do throws(DiagnosticList) {
       let value = try interpreter.run(file)
       if case .nothing = value { return true }
@@ -81,8 +83,9 @@ public final class REPLSession {
 
   private func report(_ diagnostics: [Diagnostic]) {
     let renderer = DiagnosticRenderer(colored: errorStyle.isEnabled)
-    errors(renderer.render(diagnostics))
-    if diagnostics.contains(where: \.isInterruption) {
+    let interrupted = diagnostics.contains(where: \.isInterruption)
+    errors((interrupted && isTerminal ? "\n" : "") + renderer.render(diagnostics))
+    if interrupted {
       errors(errorStyle.yellow("stopped by Ctrl-C; all bindings are kept") + "\n")
     }
   }
@@ -97,7 +100,6 @@ public final class REPLSession {
       let help = Help(interpreter: interpreter, style: outputStyle)
       output(help.text(for: topic) ?? help.unknown(topic))
     case .type:
-      clearInterrupt()
       do throws(DiagnosticList) {
         output(typeSummary(try interpreter.run(argumentSource(line))) + "\n")
       } catch {
@@ -189,7 +191,7 @@ func formatDuration(_ duration: Duration) -> String {
 }
 
 /// Why `path` could not be read, in the words `tau run` uses.
-func unreadableReason(_ path: String) -> String {
+public func unreadableReason(_ path: String) -> String {
   var isDirectory: ObjCBool = false
   guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
     return "no such file"

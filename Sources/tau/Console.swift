@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import TauLang
+import TauREPL
 
 enum Console {
   /// Whether standard error is a terminal that wants colour (not when `NO_COLOR` is set).
@@ -19,12 +20,7 @@ enum Console {
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
     sigaction(SIGINT, &action, nil)
-    // A parent may have started us with SIGINT blocked (threads of a test runner do); threads
-    // created from here on inherit the unblocked mask.
-    var interrupt = sigset_t()
-    sigemptyset(&interrupt)
-    sigaddset(&interrupt, SIGINT)
-    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
+    InterruptSignal.unblock()
   }
 
   static func writeError(_ text: String) {
@@ -40,11 +36,7 @@ enum Console {
   /// The source file at `path`, or an error message and exit code 1.
   static func readSource(_ path: String) throws -> SourceFile {
     guard let data = FileManager.default.contents(atPath: path) else {
-      var isDirectory: ObjCBool = false
-      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-      let reason =
-        !exists ? "no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied"
-      writeError("tau: error: cannot read '\(path)': \(reason)\n")
+      writeError("tau: error: cannot read '\(path)': \(unreadableReason(path))\n")
       throw ExitCode(1)
     }
     guard let text = String(data: data, encoding: .utf8) else {

@@ -100,7 +100,7 @@ import Testing
       at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     for name in ["a.csv", "b.tau", ".hidden"] {
-      FileManager.default.createFile(
+      _ = FileManager.default.createFile(
         atPath: folder.appendingPathComponent(name).path, contents: nil)
     }
     let (session, _) = session()

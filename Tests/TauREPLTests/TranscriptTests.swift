@@ -27,9 +27,14 @@ final class ScriptedEditor: LineEditor {
     self.echo = echo
   }
 
+  /// A line `⌃C` stands for Ctrl-C at the prompt.
   func readLine(prompt: String) -> LineInput {
     guard !lines.isEmpty else { return .end }
     let line = lines.removeFirst()
+    if line == "⌃C" {
+      echo(prompt + "^C\n")
+      return .interrupted
+    }
     echo(prompt + line + "\n")
     return .line(line)
   }

@@ -25,6 +25,8 @@ public struct Builtin: Sendable {
   /// One line for `:help` and docs/LANGUAGE.md.
   public let summary: String
   let body: @Sendable (CallArguments) throws -> Value
+  /// Whether a call shows its elapsed time on a terminal while it runs (long operators).
+  private(set) var showsElapsedTime = false
 
   /// - Parameter signature: parameter names, `name=default` for optional ones (default written
   ///   as a Tau literal: a number, a string in quotes, `true`/`false`, `none` or a list of
@@ -52,6 +54,13 @@ public struct Builtin: Sendable {
     }
     self.parameters = parameters
     self.defaults = defaults
+  }
+
+  /// This built-in, showing its elapsed time while it runs.
+  func showingElapsedTime() -> Builtin {
+    var copy = self
+    copy.showsElapsedTime = true
+    return copy
   }
 
   /// `name(a, b = 1)`, as shown by `:help` and in messages.

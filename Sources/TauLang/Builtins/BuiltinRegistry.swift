@@ -10,7 +10,7 @@ public enum BuiltinRegistry {
   public static let sections: [(topic: String, builtins: [Builtin])] = [
     ("core", core), ("math", math), ("tensors", tensors), ("linear algebra", linearAlgebra),
     ("initializers", initializers), ("models", models), ("files", io), ("training", training),
-    ("dynamics", dynamics), ("plots", plots),
+    ("dynamics", dynamics.map { $0.showingElapsedTime() }), ("plots", plots),
   ]
 
   /// Built-in names that are values, not functions.

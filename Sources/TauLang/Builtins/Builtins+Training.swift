@@ -274,7 +274,8 @@ extension BuiltinRegistry {
       line.finish()
       FileHandle.standardError.write(
         Data(
-          "training interrupted before step \(step); returning the \(step - 1) steps done\n".utf8))
+          "training interrupted before step \(step); returning the \(step - 1) \(step == 2 ? "step" : "steps") done\n"
+            .utf8))
       return (record, nil)
     }
   }

@@ -299,6 +299,8 @@ public final class Interpreter {
       }
       let callArguments = CallArguments(
         builtin: builtin, values: values, ranges: ranges, callRange: range, interpreter: self)
+      let elapsedTime = builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name) : nil
+      defer { elapsedTime?.finish() }
       do {
         return try builtin.body(callArguments)
       } catch let error as TensorError {
