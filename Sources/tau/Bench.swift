@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
       TensorBenchmarks(minimumSeconds: seconds).all + ModelBenchmarks(minimumSeconds: seconds).all
       + TrainingBenchmarks(minimumSeconds: seconds).all
       + OperatorBenchmarks(minimumSeconds: seconds).all
+      + REPLBenchmarks(minimumSeconds: seconds).all
     for benchmark in benchmarks where filter.map(benchmark.name.contains) ?? true {
       let figure = try benchmark.measure()
       print("\(benchmark.name)\t\(formatFigure(figure.value))\t\(figure.unit)")
