@@ -76,17 +76,14 @@ public struct Completer {
       return Completions(word: trimmed, candidates: candidates)
     }
     let argument = String(trimmed[trimmed.index(after: space)...].drop { $0 == " " })
-    guard case .success(let command) = MetaCommand.parse(String(trimmed[..<space]) + " x") else {
-      return .none
-    }
-    switch command {
-    case .help:
-      let word = argument
+    switch MetaCommand.spec(named: String(trimmed.dropFirst()[..<space]))?.name {
+    case "help":
       let topics = namesInScope() + MetaCommand.specs.map { ":" + $0.name } + moduleExports()
-      return Completions(word: word, candidates: unique(topics.filter { $0.hasPrefix(word) }))
-    case .load:
+      return Completions(
+        word: argument, candidates: unique(topics.filter { $0.hasPrefix(argument) }))
+    case "load":
       return completePath(argument, closing: "", extensions: ["tau"])
-    case .type, .time:
+    case "type", "time":
       return complete(argument)
     default:
       return .none

@@ -6,7 +6,7 @@ import Synchronization
 import TauLang
 
 public enum InterruptSignal {
-  /// Presses since the prompt was shown or the computation started.
+  /// Presses since the prompt was last shown.
   static let presses = Atomic<Int>(0)
   static let isComputing = Atomic<Bool>(false)
   /// With standard input not a terminal there is no line to clear: Ctrl-C while waiting for

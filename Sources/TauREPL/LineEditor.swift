@@ -3,7 +3,6 @@
 // readline call of Tau is in this file. Otherwise, plain lines from standard input.
 import CReadline
 import Glibc
-import TauLang
 
 /// What reading a line gave.
 public enum LineInput: Equatable, Sendable {

@@ -78,10 +78,8 @@ public enum MetaCommand: Equatable, Sendable {
 
     let matches = specs.filter { $0.name.hasPrefix(word) }
     let spec: Spec
-    if let exact = specs.first(where: { $0.name == word }) {
-      spec = exact
-    } else if matches.count == 1, !word.isEmpty {
-      spec = matches[0]
+    if let named = Self.spec(named: word) {
+      spec = named
     } else if matches.count > 1, !word.isEmpty {
       return .failure(
         Diagnostic(
@@ -120,6 +118,13 @@ public enum MetaCommand: Equatable, Sendable {
     case "reset": return .success(.reset)
     default: return .success(.quit)
     }
+  }
+
+  /// The command `word` names, exactly or as the prefix of only one command.
+  static func spec(named word: String) -> Spec? {
+    if let exact = specs.first(where: { $0.name == word }) { return exact }
+    let matches = specs.filter { $0.name.hasPrefix(word) }
+    return matches.count == 1 && !word.isEmpty ? matches[0] : nil
   }
 
   /// The byte offset in `line` where the argument of the command starts (for carets into it).
