@@ -64,9 +64,12 @@ public struct Completer {
 
   // MARK: - Contexts
 
-  /// `:he` → `:help `; after the command, its argument.
+  /// `:he` → `:help `; after the command, its argument; after `?`, a help topic.
   private func completeMetaCommand(_ text: String) -> Completions {
     let trimmed = String(text.drop { $0 == " " || $0 == "\t" })
+    if trimmed.hasPrefix("?") {
+      return completeHelpTopic(String(trimmed.dropFirst().drop { $0 == " " }))
+    }
     guard let space = trimmed.firstIndex(of: " ") else {
       let candidates = MetaCommand.specs.filter { (":" + $0.name).hasPrefix(trimmed) }.map {
         spec -> String in
@@ -78,9 +81,7 @@ public struct Completer {
     let argument = String(trimmed[trimmed.index(after: space)...].drop { $0 == " " })
     switch MetaCommand.spec(named: String(trimmed.dropFirst()[..<space]))?.name {
     case "help":
-      let topics = namesInScope() + MetaCommand.specs.map { ":" + $0.name } + moduleExports()
-      return Completions(
-        word: argument, candidates: unique(topics.filter { $0.hasPrefix(argument) }))
+      return completeHelpTopic(argument)
     case "load":
       return completePath(argument, closing: "", extensions: ["tau"])
     case "type", "time":
@@ -88,6 +89,12 @@ public struct Completer {
     default:
       return .none
     }
+  }
+
+  /// Everything `:help` knows: names in scope, commands, and the modules' declarations.
+  private func completeHelpTopic(_ word: String) -> Completions {
+    let topics = namesInScope() + MetaCommand.specs.map { ":" + $0.name } + moduleExports()
+    return Completions(word: word, candidates: unique(topics.filter { $0.hasPrefix(word) }))
   }
 
   /// File names for the last path component of `partial`; folders end in `/`, files in

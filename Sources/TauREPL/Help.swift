@@ -10,24 +10,28 @@ struct Help {
 
   /// What `:help` prints with no argument.
   func overview(version: String) -> String {
-    var text =
-      style.bold("Tau \(version)")
-      + ": type Tau code and press Enter. An expression's value is printed\n"
-    text +=
-      "(a trailing ';' hides it) and '_' holds the last value. Entries with open brackets or\n"
-    text += "blocks go on over several lines ('...>'); Ctrl-C abandons them.\n\n"
+    var text = style.bold("Tau \(version)")
+    text += """
+      : type Tau code and press Enter. An expression's value is printed
+      (a trailing ';' hides it) and '_' holds the last value. Entries with open brackets or
+      blocks go on over several lines ('...>'); Ctrl-C abandons them.
+
+
+      """
     text += style.bold("Commands") + " (any unique prefix works: :h, :q)\n"
     let width = MetaCommand.specs.map(\.usage.count).max() ?? 0
     for spec in MetaCommand.specs {
       text += "  " + spec.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0)
       text += spec.summary + "\n"
     }
-    text +=
-      "\n" + style.bold("Keys")
-      + "  Tab completes names, fields, named arguments and paths; Up and Down\n"
-    text +=
-      "recall earlier entries; Ctrl-C stops a computation (bindings stay) or clears the line;\n"
-    text += "Ctrl-D leaves.\n\n"
+    text += "\n" + style.bold("Keys")
+    text += """
+        Tab completes names, fields, named arguments and paths; Up and Down
+      recall earlier entries; Ctrl-C stops a computation (bindings stay) or clears the line;
+      Ctrl-D leaves.
+
+
+      """
     text += style.bold("Built-ins") + " (:help name for one)\n"
     for section in BuiltinRegistry.sections {
       text += wrapped(section.topic + ": ", section.builtins.map(\.name).joined(separator: ", "))

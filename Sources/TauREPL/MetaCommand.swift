@@ -59,8 +59,14 @@ public enum MetaCommand: Equatable, Sendable {
   ]
 
   /// Parses `line`, which starts with `:` after optional spaces. A command may be shortened to
-  /// any prefix that names one command (`:h`, `:q`). Errors point into the line.
+  /// any prefix that names one command (`:h`, `:q`), and `?name` is `:help name` (as in Julia
+  /// and IPython). Errors point into the line.
   public static func parse(_ line: String) -> Result<MetaCommand, Diagnostic> {
+    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    if trimmed.hasPrefix("?") {
+      let topic = trimmed.dropFirst().trimmingCharacters(in: .whitespaces)
+      return .success(.help(topic: topic.isEmpty ? nil : topic))
+    }
     let source = SourceFile(name: "<repl>", text: line)
     let utf8 = Array(line.utf8)
     var start = 0
@@ -138,9 +144,10 @@ public enum MetaCommand: Equatable, Sendable {
   }
 }
 
-/// Whether an entry is a meta-command rather than Tau code.
+/// Whether an entry is a meta-command (`:name …` or `?name`) rather than Tau code.
 func isMetaCommand(_ entry: String) -> Bool {
-  entry.drop { $0 == " " || $0 == "\t" }.hasPrefix(":")
+  let start = entry.drop { $0 == " " || $0 == "\t" }
+  return start.hasPrefix(":") || start.hasPrefix("?")
 }
 
 private func article(_ word: String) -> String {

@@ -87,6 +87,7 @@ import Testing
     #expect(candidates(":he", session) == [":help "])
     #expect(candidates(":re", session) == [":reload", ":reset"])
     #expect(candidates(":help lea", session) == ["leaky"])
+    #expect(candidates("?lea", session) == ["leaky"])
     #expect(candidates(":help :lo", session) == [":load"])
     #expect(candidates(":type net.hi", session) == ["hidden"])
     #expect(candidates(":time train(net, task, adam(), st", session) == ["steps: "])

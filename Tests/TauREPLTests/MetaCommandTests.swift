@@ -13,6 +13,8 @@ import Testing
     (":load \"my file.tau\"", .load(path: "my file.tau")), (":reload", .reload),
     (":vars", .vars), (":time let r = train(net)", .time(entry: "let r = train(net)")),
     (":reset", .reset), (":quit", .quit), (":q", .quit), ("  :ty  x  ", .type(expression: "x")),
+    ("?leaky", .help(topic: "leaky")), (" ? train ", .help(topic: "train")),
+    ("?", .help(topic: nil)),
   ])
   func commandsParse(_ line: String, _ expected: MetaCommand) throws {
     #expect(try MetaCommand.parse(line).get() == expected)

@@ -272,10 +272,9 @@ extension BuiltinRegistry {
       return (record, failure)
     } catch TrainingStop<S>.cancelled(let step, let record) {
       line.finish()
+      let done = step == 2 ? "1 step" : "\(step - 1) steps"
       FileHandle.standardError.write(
-        Data(
-          "training interrupted before step \(step); returning the \(step - 1) \(step == 2 ? "step" : "steps") done\n"
-            .utf8))
+        Data("training interrupted before step \(step); returning the \(done) done\n".utf8))
       return (record, nil)
     }
   }

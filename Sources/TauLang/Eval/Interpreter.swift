@@ -49,9 +49,6 @@ public final class Interpreter {
     globals.bindings.keys.sorted().compactMap { name in globals.lookup(name).map { (name, $0) } }
   }
 
-  /// The value `name` has in the session (a built-in if the session has not bound it).
-  public func lookup(_ name: String) -> Value? { globals.lookup(name) }
-
   /// Modules the session brought in with a top-level `use`, in order, for `:reload`.
   public private(set) var usedModules: [String] = []
 

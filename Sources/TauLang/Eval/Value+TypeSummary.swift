@@ -6,7 +6,7 @@ public func typeSummary(_ value: Value) -> String { typeSummary(value, depth: 0)
 
 private func typeSummary(_ value: Value, depth: Int) -> String {
   switch value {
-  case .tensor(let tensor): return tensorHeader(tensor)
+  case .tensor: return describeShort(value)  // the header
   case .list(let items):
     let kinds = Set(items.map { shortType($0) })
     guard let only = kinds.first else { return "list[0]" }
@@ -29,13 +29,6 @@ private func typeSummary(_ value: Value, depth: Int) -> String {
 
 /// The element type a list summary names: the tensor header for tensors, else the type name.
 private func shortType(_ value: Value) -> String {
-  if case .tensor(let tensor) = value { return tensorHeader(tensor) }
+  if case .tensor = value { return describeShort(value) }
   return value.typeName
-}
-
-private func tensorHeader(_ tensor: TensorValue) -> String {
-  switch tensor {
-  case .f32(let t): return t.header
-  case .f64(let t): return t.header
-  }
 }
