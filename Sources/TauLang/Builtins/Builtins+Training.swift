@@ -271,6 +271,7 @@ extension BuiltinRegistry {
         hint: "lower the learning rate or clip the gradients (clip: 1)")
       return (record, failure)
     } catch TrainingStop<S>.cancelled(let step, let record) {
+      clearInterrupt()  // handled: the steps done are the result, and the program goes on
       line.finish()
       let done = step == 2 ? "1 step" : "\(step - 1) steps"
       FileHandle.standardError.write(

@@ -66,6 +66,7 @@ public final class Interpreter {
   @discardableResult
   public func run(_ file: SourceFile) throws(DiagnosticList) -> Value {
     let program = try check(file)
+    defer { clearInterrupt() }  // a Ctrl-C that stopped this run, or came as it ended, is spent
     do {
       return try execute(program.statements, in: globals)
     } catch let diagnostic as Diagnostic {

@@ -6,7 +6,7 @@ import TauDynamics
 /// Thrown at the next safe point after Ctrl-C.
 public struct Interrupted: Error {}
 
-/// Throws `Interrupted` if Ctrl-C was pressed since the last poll.
+/// Throws `Interrupted` if Ctrl-C was pressed and the stop is not yet handled.
 @inline(__always)
 public func checkInterrupt() throws(Interrupted) {
   do { try checkCancellation() } catch { throw Interrupted() }
@@ -17,7 +17,8 @@ public func requestInterrupt() -> Bool {
   cancellationRequested.exchange(true, ordering: .relaxed)
 }
 
-/// Forgets a pending request (a Ctrl-C typed at an idle prompt).
+/// Forgets the request: it has been handled (the run it stopped has ended, or training returned
+/// the steps done), or it came between computations.
 public func clearInterrupt() { cancellationRequested.store(false, ordering: .relaxed) }
 
 extension Diagnostic {
