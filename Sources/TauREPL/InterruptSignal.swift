@@ -50,16 +50,16 @@ public enum InterruptSignal {
     sigemptyset(&action.sa_mask)
     action.sa_flags = exitingWhenIdle ? SA_RESTART : 0
     sigaction(SIGINT, &action, nil)
-    unblock()
+    unblockSignals()
   }
 
-  /// A parent may have started us with SIGINT blocked (the threads of a test runner do), and a
-  /// handler never runs for a blocked signal. Threads created afterwards inherit the mask.
-  public static func unblock() {
-    var interrupt = sigset_t()
-    sigemptyset(&interrupt)
-    sigaddset(&interrupt, SIGINT)
-    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
+  /// A parent may have started us with signals blocked (the threads of a test runner do): then
+  /// the SIGINT handler never runs and SIGTERM does not end the process. Threads created
+  /// afterwards inherit this thread's mask.
+  public static func unblockSignals() {
+    var none = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, nil)
   }
 
   /// Runs `body` as a computation that Ctrl-C interrupts. A press between Enter and the start

@@ -20,7 +20,7 @@ enum Console {
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
     sigaction(SIGINT, &action, nil)
-    InterruptSignal.unblock()
+    InterruptSignal.unblockSignals()
   }
 
   static func writeError(_ text: String) {
