@@ -32,6 +32,17 @@ where Self.RawSignificand: FixedWidthInteger {
     u: UnsafeMutablePointer<Self>?, vt: UnsafeMutablePointer<Self>?
   ) -> Int32
 
+  /// `C ← alpha·AᵀA + beta·C` for a row-major `k×n` A, into the lower triangle of the
+  /// row-major `n×n` C (`cblas_?syrk`).
+  static func syrk(
+    n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int, beta: Self,
+    c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// The largest eigenvalue of a symmetric `n×n` matrix given by the lower triangle of its
+  /// row-major storage, which is destroyed (`LAPACKE_?syevr`, values only, range 'I'); nil if
+  /// LAPACK fails.
+  static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Self>) -> Self?
+
   /// Eigen-decomposition of a symmetric row-major `n×n` matrix (`LAPACKE_?syevd`, lower
   /// triangle): eigenvalues ascending in `w`, eigenvectors overwrite `a` as columns.
   static func syevd(n: Int, a: UnsafeMutablePointer<Self>, w: UnsafeMutablePointer<Self>) -> Int32
@@ -95,6 +106,25 @@ extension Float: TensorScalar {
     return LAPACKE_sgesdd(
       LAPACK_ROW_MAJOR, jobFlag(vectors ? "S" : "N"), Int32(m), Int32(n), a,
       Int32(n), s, u, Int32(k), vt, Int32(n))
+  }
+
+  public static func syrk(
+    n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_ssyrk(
+      CblasRowMajor, CblasLower, CblasTrans, blasint(n), blasint(k), alpha, a, blasint(lda), beta,
+      c, blasint(ldc))
+  }
+
+  public static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Float>) -> Float? {
+    var (found, value) = (Int32(0), Float.nan)
+    var support = [Int32](repeating: 0, count: 2)
+    // The row-major lower triangle is the column-major upper one: no transposed copy.
+    let info = LAPACKE_ssyevr(
+      LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
+      Int32(n), Int32(n), 0, &found, &value, nil, 1, &support)
+    return info == 0 && found == 1 ? value : nil
   }
 
   public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>)
@@ -161,6 +191,25 @@ extension Double: TensorScalar {
     return LAPACKE_dgesdd(
       LAPACK_ROW_MAJOR, jobFlag(vectors ? "S" : "N"), Int32(m), Int32(n), a,
       Int32(n), s, u, Int32(k), vt, Int32(n))
+  }
+
+  public static func syrk(
+    n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
+    c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    cblas_dsyrk(
+      CblasRowMajor, CblasLower, CblasTrans, blasint(n), blasint(k), alpha, a, blasint(lda), beta,
+      c, blasint(ldc))
+  }
+
+  public static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Double>) -> Double? {
+    var (found, value) = (Int32(0), Double.nan)
+    var support = [Int32](repeating: 0, count: 2)
+    // The row-major lower triangle is the column-major upper one: no transposed copy.
+    let info = LAPACKE_dsyevr(
+      LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
+      Int32(n), Int32(n), 0, &found, &value, nil, 1, &support)
+    return info == 0 && found == 1 ? value : nil
   }
 
   public static func syevd(
