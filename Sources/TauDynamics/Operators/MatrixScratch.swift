@@ -113,6 +113,7 @@ final class MatrixScratch {
     var diagonal = 0.0
     for i in 0..<n { diagonal += copy[i * n + i] }
     guard diagonal.isFinite else { return diagonal.isNaN ? .nan : .infinity }
+    if diagonal == 0 { return 0 }  // the zero matrix (LAPACK reports no eigenvalue for it)
     return Double.largestEigenvalue(n: n, a: copy).map { Swift.max($0, 0).squareRoot() } ?? .nan
   }
 
