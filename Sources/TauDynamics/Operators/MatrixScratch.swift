@@ -87,19 +87,26 @@ final class MatrixScratch {
     vector v: UnsafeMutablePointer<Double>? = nil, limit: Int = 60
   ) -> Double {
     let v = v ?? vector
-    var (previous, previousIncrement) = (0.0, 0.0)
+    var (previous, previousIncrement, previousRatio) = (0.0, 0.0, Double.infinity)
     for iteration in 0..<limit {
       let estimate = powerStep(a, transposed: transposed, v)
-      if estimate == 0 { break }  // v in the null space: let the SVD decide
+      if estimate == 0 { break }  // v in the null space: let the eigensolver decide
       let increment = estimate - previous
       if increment <= 1e-15 * estimate { return estimate }
       let ratio = increment / previousIncrement
-      if previousIncrement > 0, ratio < 1 {
-        if increment * ratio / (1 - ratio) <= 1e-13 * estimate { return estimate }
+      // The slower of the last two rates, and the remainder extrapolated only once they agree:
+      // the iteration often settles in phases (quickly onto the top few singular directions,
+      // then slowly between them), and a sharp drop between phases would promise a convergence
+      // that the next phase does not keep.
+      let rate = Swift.max(ratio, previousRatio)
+      let isSteady = ratio > 0.8 * previousRatio && ratio < 1.25 * previousRatio
+      if previousIncrement > 0, rate < 1 {
+        if isSteady, increment * rate / (1 - rate) <= 1e-13 * estimate { return estimate }
         // 1e-13 is more than 60 steps away: the eigensolver is cheaper than waiting.
-        if iteration >= 8, pow(ratio, 60) * increment > 1e-13 * estimate { break }
+        if iteration >= 8, pow(rate, 60) * increment > 1e-13 * estimate { break }
       }
       (previous, previousIncrement) = (estimate, increment)
+      previousRatio = ratio
     }
     resetVector(v)
     return largestSingularValue(a)
