@@ -118,13 +118,15 @@ extension Float: TensorScalar {
   }
 
   public static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Float>) -> Float? {
-    var (found, value) = (Int32(0), Float.nan)
-    var support = [Int32](repeating: 0, count: 2)
+    var found = Int32(0)
+    // LAPACK writes up to n values (it works in `values`), even when asked for one.
+    var values = [Float](repeating: .nan, count: Swift.max(1, n))
+    var support = [Int32](repeating: 0, count: 2 * Swift.max(1, n))
     // The row-major lower triangle is the column-major upper one: no transposed copy.
     let info = LAPACKE_ssyevr(
       LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
-      Int32(n), Int32(n), 0, &found, &value, nil, 1, &support)
-    return info == 0 && found == 1 ? value : nil
+      Int32(n), Int32(n), 0, &found, &values, nil, 1, &support)
+    return info == 0 && found == 1 ? values[0] : nil
   }
 
   public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>)
@@ -203,13 +205,15 @@ extension Double: TensorScalar {
   }
 
   public static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Double>) -> Double? {
-    var (found, value) = (Int32(0), Double.nan)
-    var support = [Int32](repeating: 0, count: 2)
+    var found = Int32(0)
+    // LAPACK writes up to n values (it works in `values`), even when asked for one.
+    var values = [Double](repeating: .nan, count: Swift.max(1, n))
+    var support = [Int32](repeating: 0, count: 2 * Swift.max(1, n))
     // The row-major lower triangle is the column-major upper one: no transposed copy.
     let info = LAPACKE_dsyevr(
       LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
-      Int32(n), Int32(n), 0, &found, &value, nil, 1, &support)
-    return info == 0 && found == 1 ? value : nil
+      Int32(n), Int32(n), 0, &found, &values, nil, 1, &support)
+    return info == 0 && found == 1 ? values[0] : nil
   }
 
   public static func syevd(
