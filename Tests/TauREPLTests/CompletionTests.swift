@@ -115,6 +115,24 @@ import Testing
     #expect(relative.complete("export(x, \"su").candidates == ["sub/"])
   }
 
+  /// Whatever has been typed, Tab answers with candidates that extend the word it names.
+  @Test func everyPrefixOfOddEntriesCompletes() {
+    let (session, _) = session()
+    let entries = [
+      "train(net, task, adam(), st: 3, )[0].x + \"é/ü\" # ünïcode",
+      ":help :lo", "?", ":load \"", ".", "((([[", "net..params", "record[\"a\"].", "1.5e", "use ",
+      "f(,,", "\"", "x = [1,\n  2,\n  sigm", "gate g {\n  param w [hid",
+    ]
+    for entry in entries {
+      for end in entry.indices + [entry.endIndex] {
+        let completions = session.completer.complete(String(entry[..<end]))
+        #expect(
+          completions.candidates.allSatisfy { $0.hasPrefix(completions.word) },
+          "\(entry[..<end]) → \(completions)")
+      }
+    }
+  }
+
   @Test func candidatesLineUpWithReadlinesWord() {
     // readline breaks words at ':' and '/', Tau at its own boundaries.
     let help = Completions(word: ":he", candidates: [":help "])
