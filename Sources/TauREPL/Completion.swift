@@ -200,12 +200,7 @@ public struct Completer {
   }
 
   /// Names of the modules `use` can find.
-  func moduleNames() -> [String] {
-    let files = interpreter.modules.searchPath.directories.flatMap { directory in
-      (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    }
-    return unique(files.filter { $0.hasSuffix(".tau") }.map { String($0.dropLast(4)) }.sorted())
-  }
+  func moduleNames() -> [String] { interpreter.modules.searchPath.modules.map(\.name) }
 
   /// Names declared at the top of the modules on the search path (for `:help` on a name not
   /// yet brought in with `use`).

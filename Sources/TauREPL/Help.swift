@@ -7,6 +7,14 @@ import TauLang
 struct Help {
   let interpreter: Interpreter
   let style: TerminalStyle
+  /// What the modules on the search path declare, read once per request.
+  private let modules: ModuleIndex
+
+  init(interpreter: Interpreter, style: TerminalStyle) {
+    self.interpreter = interpreter
+    self.style = style
+    modules = ModuleIndex(searchPath: interpreter.modules.searchPath)
+  }
 
   /// What `:help` prints with no argument.
   func overview(version: String) -> String {
@@ -36,12 +44,11 @@ struct Help {
     for section in BuiltinRegistry.sections {
       text += wrapped(section.topic + ": ", section.builtins.map(\.name).joined(separator: ", "))
     }
-    let modules = Dictionary(
-      grouping: ModuleIndex(searchPath: interpreter.modules.searchPath).entries, by: \.module)
-    if !modules.isEmpty {
+    let byModule = Dictionary(grouping: modules.entries, by: \.module)
+    if !byModule.isEmpty {
       text += "\n" + style.bold("Modules") + " ('use name' brings their declarations in)\n"
-      for module in modules.keys.sorted() {
-        text += wrapped(module + ": ", (modules[module] ?? []).map(\.name).joined(separator: ", "))
+      for module in byModule.keys.sorted() {
+        text += wrapped(module + ": ", (byModule[module] ?? []).map(\.name).joined(separator: ", "))
       }
     }
     return text
@@ -62,7 +69,7 @@ struct Help {
     if let keyword = keywordHelp[topic] {
       return style.bold(topic) + " (keyword)\n  " + keyword + "\n"
     }
-    if let entry = ModuleIndex(searchPath: interpreter.modules.searchPath).entry(named: topic) {
+    if let entry = modules.entry(named: topic) {
       return entryText(
         signature: entry.signature, documentation: entry.documentation,
         parameters: entry.parameters)
@@ -75,7 +82,7 @@ struct Help {
   func unknown(_ topic: String) -> String {
     let candidates =
       interpreter.globalNames.sorted() + keywordNames
-      + ModuleIndex(searchPath: interpreter.modules.searchPath).entries.map(\.name)
+      + modules.entries.map(\.name)
     let suggestion = nearestName(to: topic, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     return "no help for '\(topic)'\(suggestion)\n"
   }

@@ -69,30 +69,22 @@ public enum MetaCommand: Equatable, Sendable {
     }
     let source = SourceFile(name: "<repl>", text: line)
     let utf8 = Array(line.utf8)
-    var start = 0
-    while start < utf8.count, utf8[start] == UInt8(ascii: " ") || utf8[start] == 9 { start += 1 }
-    var end = start + 1
-    while end < utf8.count, utf8[end] != UInt8(ascii: " "), utf8[end] != 9 { end += 1 }
-    let word = String(decoding: utf8[(start + 1)..<Swift.min(end, utf8.count)], as: UTF8.self)
-    let wordRange = SourceRange(file: source, start: start, end: Swift.min(end, utf8.count))
-    var argumentStart = Swift.min(end, utf8.count)
-    while argumentStart < utf8.count, utf8[argumentStart] == UInt8(ascii: " ") {
-      argumentStart += 1
-    }
-    let argument = String(decoding: utf8[argumentStart...], as: UTF8.self)
+    let parts = Parts(utf8)
+    let word = String(
+      decoding: utf8[Swift.min(parts.wordStart + 1, parts.wordEnd)..<parts.wordEnd], as: UTF8.self)
+    let wordRange = SourceRange(file: source, start: parts.wordStart, end: parts.wordEnd)
+    let argument = String(decoding: utf8[parts.argumentStart...], as: UTF8.self)
       .trimmingCharacters(in: .whitespaces)
 
-    let matches = specs.filter { $0.name.hasPrefix(word) }
-    let spec: Spec
-    if let named = Self.spec(named: word) {
-      spec = named
-    } else if matches.count > 1, !word.isEmpty {
-      return .failure(
-        Diagnostic(
-          "repl.ambiguousCommand",
-          "':\(word)' could be " + matches.map { ":" + $0.name }.joined(separator: " or "),
-          at: wordRange))
-    } else {
+    guard let spec = Self.spec(named: word) else {
+      let matches = specs.filter { $0.name.hasPrefix(word) }
+      if matches.count > 1, !word.isEmpty {
+        return .failure(
+          Diagnostic(
+            "repl.ambiguousCommand",
+            "':\(word)' could be " + matches.map { ":" + $0.name }.joined(separator: " or "),
+            at: wordRange))
+      }
       return .failure(
         Diagnostic(
           "repl.unknownCommand", "unknown command ':\(word)'", at: wordRange,
@@ -100,7 +92,7 @@ public enum MetaCommand: Equatable, Sendable {
             ?? "the commands are " + specs.map { ":" + $0.name }.joined(separator: ", ")))
     }
 
-    let argumentRange = SourceRange(file: source, start: argumentStart, end: utf8.count)
+    let argumentRange = SourceRange(file: source, start: parts.argumentStart, end: utf8.count)
     switch spec.argument {
     case .none where !argument.isEmpty:
       return .failure(
@@ -134,13 +126,24 @@ public enum MetaCommand: Equatable, Sendable {
   }
 
   /// The byte offset in `line` where the argument of the command starts (for carets into it).
-  static func argumentOffset(in line: String) -> Int {
-    let utf8 = Array(line.utf8)
-    var offset = 0
-    while offset < utf8.count, utf8[offset] == UInt8(ascii: " ") { offset += 1 }
-    while offset < utf8.count, utf8[offset] != UInt8(ascii: " ") { offset += 1 }
-    while offset < utf8.count, utf8[offset] == UInt8(ascii: " ") { offset += 1 }
-    return offset
+  static func argumentOffset(in line: String) -> Int { Parts(Array(line.utf8)).argumentStart }
+
+  /// Where the command word (`:type`, from its colon) and its argument are, as UTF-8 offsets.
+  private struct Parts {
+    var wordStart = 0
+    var wordEnd: Int
+    var argumentStart: Int
+
+    init(_ utf8: [UInt8]) {
+      func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+      }
+      while wordStart < utf8.count, isBlank(utf8[wordStart]) { wordStart += 1 }
+      wordEnd = Swift.min(wordStart + 1, utf8.count)  // past the colon
+      while wordEnd < utf8.count, !isBlank(utf8[wordEnd]) { wordEnd += 1 }
+      argumentStart = wordEnd
+      while argumentStart < utf8.count, isBlank(utf8[argumentStart]) { argumentStart += 1 }
+    }
   }
 }
 

@@ -18,18 +18,10 @@ struct ModuleIndex {
   private(set) var entries: [Entry] = []
 
   init(searchPath: SearchPath) {
-    var seenModules = Set<String>()
-    for directory in searchPath.directories {
-      let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-      for file in files.sorted() where file.hasSuffix(".tau") {
-        let module = String(file.dropLast(4))
-        guard seenModules.insert(module).inserted,
-          let data = FileManager.default.contents(atPath: directory + "/" + file)
-        else { continue }
-        let source = SourceFile(
-          name: directory + "/" + file, text: String(decoding: data, as: UTF8.self))
-        entries += Self.entries(of: Parser.parse(source).program, module: module)
-      }
+    for (module, path) in searchPath.modules {
+      guard let data = FileManager.default.contents(atPath: path) else { continue }
+      let source = SourceFile(name: path, text: String(decoding: data, as: UTF8.self))
+      entries += Self.entries(of: Parser.parse(source).program, module: module)
     }
   }
 

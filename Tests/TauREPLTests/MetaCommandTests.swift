@@ -24,6 +24,7 @@ import Testing
     (":bogus", "repl.unknownCommand", 0), (":t x", "repl.ambiguousCommand", 0),
     (":type", "repl.missingArgument", 0), (":load   ", "repl.missingArgument", 0),
     (":quit now", "repl.unexpectedArgument", 6), (":", "repl.unknownCommand", 0),
+    ("", "repl.unknownCommand", 0), ("\t:vars\tx", "repl.unexpectedArgument", 7),
   ])
   func mistakesAreDiagnosticsInTheLine(_ line: String, _ id: String, _ column: Int) {
     guard case .failure(let diagnostic) = MetaCommand.parse(line) else {

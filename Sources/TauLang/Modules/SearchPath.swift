@@ -56,6 +56,21 @@ public struct SearchPath: Sendable {
   }
 }
 
+extension SearchPath {
+  /// Every module `use` can find, by name, with the file it loads (the first on the path),
+  /// sorted by name.
+  public var modules: [(name: String, path: String)] {
+    var found: [String: String] = [:]
+    for directory in directories {
+      let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+      for file in files where file.hasSuffix(".tau") && found[String(file.dropLast(4))] == nil {
+        found[String(file.dropLast(4))] = directory + "/" + file
+      }
+    }
+    return found.keys.sorted().compactMap { name in found[name].map { (name, $0) } }
+  }
+}
+
 /// The paths tried for a module that was not found.
 public struct ModuleNotFound: Error, Sendable {
   public var tried: [String]
