@@ -29,6 +29,19 @@ struct TauRun {
   var stderr: String
 }
 
+/// OpenBLAS picks its kernels by CPU at load time, and kernels of different widths round f32
+/// products differently: the AVX-512 kernels it picks on some machines (Cooperlake, SkylakeX)
+/// move a trained f32 model's loss in the sixth digit. The expectations were recorded with the
+/// AVX2 kernels (Haswell, on every x86-64 machine since 2013), so every machine that has them runs
+/// the cases with them.
+private let blasCoreType: String? = {
+  guard let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return nil }
+  let names = Set(flags.split(separator: " "))
+  return names.contains("avx2") && names.contains("fma") ? "Haswell" : nil
+}()
+
 /// Runs the `tau` binary built next to the test bundle, from the package root.
 func runTau(_ arguments: [String], environment: [String: String] = [:]) throws -> TauRun {
   let process = Process()
@@ -38,6 +51,7 @@ func runTau(_ arguments: [String], environment: [String: String] = [:]) throws -
   var env = ProcessInfo.processInfo.environment
   env["NO_COLOR"] = "1"
   env["TAU_PATH"] = nil
+  env["OPENBLAS_CORETYPE"] = blasCoreType
   for (key, value) in environment { env[key] = value }
   process.environment = env
   let out = Pipe()
