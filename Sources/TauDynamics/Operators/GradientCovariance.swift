@@ -21,17 +21,20 @@ extension RecurrentModel where Scalar == Double {
   public func perExampleLossGradients(inputs: Tensor<Double>, targets: Tensor<Double>) throws
     -> [[Double]]
   {
-    let trajectory = try forward(inputs)
-    let (batch, outputs) = (inputs.shape[0], outputSize)
+    let (batch, outputs) = (inputs.rank == 3 ? inputs.shape[0] : 0, outputSize)
     guard targets.shape == [batch, outputs] else {
       throw TensorError.shapeMismatch(
         operation: "gradcov", lhs: targets.shape, rhs: [batch, outputs])
     }
     // dℓ_b/dŷ_b = 2 (ŷ_b - y_b) / O, and dℓ_b/dh_T = that times W_o.
-    let residual = try (trajectory.output - targets) * (2 / Double(outputs))
-    let last = try trajectory.states.selecting(trajectory.states.shape[1] - 1, along: 1)
-      .contiguous()
-    let cell = try perExampleGradients(inputs: inputs, seeds: try residual.matmul(readout))
+    let readout = readout
+    let scale = 2 / Double(outputs)
+    let lanes = try perExampleGradients(inputs: inputs, alongside: targets) { trajectory, targets in
+      try ((trajectory.output - targets) * scale).matmul(readout)
+    }
+    let cell = lanes.gradients
+    let residual = try (lanes.outputs - targets) * scale
+    let last = lanes.last
     let r = residual.scalars
     let h = last.scalars
     let n = hiddenSize
@@ -69,30 +72,36 @@ public func gradientAnisotropy(rows: [[Double]], r: Int) throws -> GradientCovar
   guard r >= 1 else {
     throw TensorError.invalidArgument(operation: "gradcov", message: "r must be ≥ 1")
   }
-  var rows = rows
   let (m, p) = (rows.count, rows.first?.count ?? 0)
   guard m >= 1, p >= 1, rows.allSatisfy({ $0.count == p }) else {
     throw TensorError.invalidArgument(operation: "gradcov", message: "needs a non-empty matrix")
   }
-  // Directions only: unit rows (the reference's 1e-12 guards a zero gradient).
-  for b in 0..<m {
-    let norm = rows[b].reduce(0) { $0 + $1 * $1 }.squareRoot() + 1e-12
-    for j in 0..<p { rows[b][j] /= norm }
-  }
-  var kept: [Int] = []
-  for j in 0..<p {
-    let mean = rows.reduce(0) { $0 + $1[j] } / Double(m)
-    var norm = 0.0
-    for b in 0..<m {
-      rows[b][j] -= mean
-      norm += rows[b][j] * rows[b][j]
+  // Row by row, so every pass runs along contiguous memory.
+  var matrix = [Double](repeating: 0, count: m * p)
+  var means = [Double](repeating: 0, count: p)
+  for (b, row) in rows.enumerated() {
+    // Directions only: unit rows (the reference's 1e-12 guards a zero gradient).
+    let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot() + 1e-12
+    for j in 0..<p {
+      matrix[b * p + j] = row[j] / norm
+      means[j] += matrix[b * p + j]
     }
-    if norm.squareRoot() > 1e-10 * Double(m).squareRoot() { kept.append(j) }
   }
+  for j in 0..<p { means[j] /= Double(m) }
+  var squares = [Double](repeating: 0, count: p)
+  for b in 0..<m {
+    for j in 0..<p {
+      matrix[b * p + j] -= means[j]
+      squares[j] += matrix[b * p + j] * matrix[b * p + j]
+    }
+  }
+  var kept = (0..<p).filter { squares[$0].squareRoot() > 1e-10 * Double(m).squareRoot() }
   if kept.isEmpty { kept = Array(0..<p) }
-  let matrix = try Tensor<Double>(
-    shape: [m, kept.count], scalars: rows.flatMap { row in kept.map { row[$0] } })
-  let spectrum = try matrix.singularValues().scalars
+  if kept.count < p {
+    matrix = (0..<m).flatMap { b in kept.map { matrix[b * p + $0] } }
+  }
+  let centred = try Tensor<Double>(shape: [m, kept.count], scalars: matrix)
+  let spectrum = try centred.singularValues().scalars
   let rank = Swift.min(r, spectrum.count)
   let energy = spectrum.reduce(0) { $0 + $1 * $1 }
   return GradientCovariance(

@@ -5,6 +5,15 @@
 import TauGraph
 import TauTensor
 
+/// Per-example gradients of a batch, with what the lanes' forward passes saw.
+struct PerExampleResult: Sendable {
+  /// [B × shape] by parameter name.
+  var gradients: [String: Tensor<Double>]
+  /// ŷ [B × output] and h_T [B × n].
+  var outputs: Tensor<Double>
+  var last: Tensor<Double>
+}
+
 extension RecurrentModel where Scalar == Double {
   /// For each sequence b, the gradient of ⟨seeds[b], h_T,b⟩ with respect to every parameter of
   /// the cell (not the readout): [B × shape] by parameter name. `seeds` is [B × n]. The batch is
@@ -12,19 +21,37 @@ extension RecurrentModel where Scalar == Double {
   public func perExampleGradients(inputs: Tensor<Double>, seeds: Tensor<Double>) throws
     -> [String: Tensor<Double>]
   {
+    guard seeds.rank == 2, seeds.shape[0] == (inputs.rank == 3 ? inputs.shape[0] : -1) else {
+      throw TensorError.shapeMismatch(
+        operation: "per-example gradients", lhs: seeds.shape, rhs: [-1, hiddenSize])
+    }
+    return try perExampleGradients(inputs: inputs, alongside: seeds) { _, seeds in seeds }
+      .gradients
+  }
+
+  /// Per-example gradients whose seeds each lane computes from its own forward pass and its rows
+  /// of `companion` ([B × …], split with the inputs), so the batch runs forward once.
+  func perExampleGradients(
+    inputs: Tensor<Double>, alongside companion: Tensor<Double>,
+    seeds: @escaping @Sendable (Trajectory<Double>, Tensor<Double>) throws -> Tensor<Double>
+  ) throws -> PerExampleResult {
     let batch = inputs.rank == 3 ? inputs.shape[0] : 0
-    guard batch >= 2, seeds.shape == [batch, hiddenSize] else {
-      return try laneGradients(inputs: inputs, seeds: seeds, lane: 0)
+    guard batch >= 2 else {
+      return try laneGradients(inputs: inputs, companion: companion, seeds: seeds, lane: 0)
     }
-    let halves = try splittingBatch(inputs, seeds) { x, s, lane in
-      try self.laneGradients(inputs: x, seeds: s, lane: lane)
+    let halves = try splittingBatch(inputs, companion) { x, c, lane in
+      try self.laneGradients(inputs: x, companion: c, seeds: seeds, lane: lane)
     }
-    var result: [String: Tensor<Double>] = [:]
-    for (name, first) in halves[0].result {
-      guard let second = halves[1].result[name] else { continue }
-      result[name] = try Tensor.concatenating([first, second], along: 0)
+    let (first, second) = (halves[0].result, halves[1].result)
+    var gradients: [String: Tensor<Double>] = [:]
+    for (name, block) in first.gradients {
+      guard let other = second.gradients[name] else { continue }
+      gradients[name] = try Tensor.concatenating([block, other], along: 0)
     }
-    return result
+    return PerExampleResult(
+      gradients: gradients,
+      outputs: try Tensor.concatenating([first.outputs, second.outputs], along: 0),
+      last: try Tensor.concatenating([first.last, second.last], along: 0))
   }
 
   /// pjacobian: dh_T/dθ for every sequence, [B × n × shape] by parameter name, by per-example
@@ -52,14 +79,16 @@ extension RecurrentModel where Scalar == Double {
     return try gradients.mapValues { try $0.reshaped([batch, n] + Array($0.shape.dropFirst())) }
   }
 
-  private func laneGradients(inputs: Tensor<Double>, seeds: Tensor<Double>, lane: Int) throws
-    -> [String: Tensor<Double>]
-  {
+  private func laneGradients(
+    inputs: Tensor<Double>, companion: Tensor<Double>,
+    seeds makeSeeds: (Trajectory<Double>, Tensor<Double>) throws -> Tensor<Double>, lane: Int
+  ) throws -> PerExampleResult {
     let trajectory = try forward(inputs, lane: lane)
     let workspace = trajectory.workspace
     defer { workspace.compiled.recycle(workspace) }
     let compiled = workspace.compiled
     let (batch, length, n) = (workspace.batch, workspace.length, hiddenSize)
+    let seeds = try makeSeeds(trajectory, companion)
     guard seeds.shape == [batch, n] else {
       throw TensorError.shapeMismatch(
         operation: "per-example gradients", lhs: seeds.shape, rhs: [batch, n])
@@ -157,6 +186,8 @@ extension RecurrentModel where Scalar == Double {
     for (index, name) in compiled.parameterNames.enumerated() {
       result[name] = try Tensor(shape: [batch] + shapes[index], scalars: totals[index])
     }
-    return result
+    return PerExampleResult(
+      gradients: result, outputs: trajectory.output,
+      last: try trajectory.states.selecting(length - 1, along: 1).contiguous())
   }
 }
