@@ -144,12 +144,19 @@ final class MatrixScratch {
   ) -> Double {
     Double.gemv(
       transposeA: transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: v, beta: 0, y: image)
-    let estimate = Double.nrm2(n: n, x: image, stride: 1)
+    let estimate = length(image)
     Double.gemv(
       transposeA: !transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: image, beta: 0, y: back)
-    let length = Double.nrm2(n: n, x: back, stride: 1)
-    if length > 0 { for i in 0..<n { v[i] = back[i] / length } }
+    let backLength = length(back)
+    if backLength > 0 { for i in 0..<n { v[i] = back[i] / backLength } }
     return estimate
+  }
+
+  /// ‖x‖ of an n-vector as √(x·x); `nrm2` rescales to avoid overflow, which costs more and is
+  /// only needed when the squares overflow or vanish.
+  private func length(_ x: UnsafePointer<Double>) -> Double {
+    let squares = Double.dot(n: n, x: x, y: x)
+    return squares.isNormal ? squares.squareRoot() : Double.nrm2(n: n, x: x, stride: 1)
   }
 
   /// The singular values of an n×n matrix, largest first (LAPACK `gesdd`, values only). Empty

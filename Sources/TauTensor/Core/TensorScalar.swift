@@ -25,6 +25,9 @@ where Self.RawSignificand: FixedWidthInteger {
   /// Euclidean norm of `n` elements spaced `stride` apart, without overflow (`cblas_?nrm2`).
   static func nrm2(n: Int, x: UnsafePointer<Self>, stride: Int) -> Self
 
+  /// Σ xᵢyᵢ over `n` contiguous elements (`cblas_?dot`).
+  static func dot(n: Int, x: UnsafePointer<Self>, y: UnsafePointer<Self>) -> Self
+
   /// Thin SVD of a row-major `m×n` matrix, destroyed on return (`LAPACKE_?gesdd`).
   /// With `u` and `vt` nil only the singular values are computed.
   static func gesdd(
@@ -95,6 +98,10 @@ extension Float: TensorScalar {
 
   public static func nrm2(n: Int, x: UnsafePointer<Float>, stride: Int) -> Float {
     cblas_snrm2(blasint(n), x, blasint(stride))
+  }
+
+  public static func dot(n: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
+    cblas_sdot(blasint(n), x, 1, y, 1)
   }
 
   public static func gesdd(
@@ -191,6 +198,10 @@ extension Double: TensorScalar {
 
   public static func nrm2(n: Int, x: UnsafePointer<Double>, stride: Int) -> Double {
     cblas_dnrm2(blasint(n), x, blasint(stride))
+  }
+
+  public static func dot(n: Int, x: UnsafePointer<Double>, y: UnsafePointer<Double>) -> Double {
+    cblas_ddot(blasint(n), x, 1, y, 1)
   }
 
   public static func gesdd(
