@@ -16,6 +16,7 @@ final class MatrixScratch {
   /// A copy that LAPACK may destroy, and its singular values.
   private let copy: UnsafeMutablePointer<Double>
   let singular: UnsafeMutablePointer<Double>
+  private let lanczos: LanczosNorm
 
   init(n: Int) {
     self.n = n
@@ -26,6 +27,7 @@ final class MatrixScratch {
     back = .allocate(capacity: n)
     copy = .allocate(capacity: n * n)
     singular = .allocate(capacity: n)
+    lanczos = LanczosNorm(n: n)
     resetVector()
   }
 
@@ -76,9 +78,10 @@ final class MatrixScratch {
   /// scratch's `vector`), which ends as the top right singular vector, a warm start for a
   /// similar matrix. ‖a v‖ grows towards ‖a‖₂ with increments that shrink geometrically; it
   /// stops when the increment, or the remainder extrapolated from the last two increments, is
-  /// below 1e-13 of the value. LAPACK decides when the increments shrink too slowly (nearly
-  /// equal top singular values, where the iteration crawls): `largestSingularValue` costs
-  /// about 60 steps.
+  /// below 1e-13 of the value. When the increments shrink too slowly (nearly equal top singular
+  /// values, where the iteration crawls), Lanczos takes over from the vector reached
+  /// (`LanczosNorm`, which separates such values in a few steps), and LAPACK where that cannot
+  /// decide.
   ///
   /// With `transposed`, `a` holds Pᵀ and the iteration runs on P, so `v` is P's right singular
   /// vector either way.
@@ -102,12 +105,13 @@ final class MatrixScratch {
       let isSteady = ratio > 0.8 * previousRatio && ratio < 1.25 * previousRatio
       if previousIncrement > 0, rate < 1 {
         if isSteady, increment * rate / (1 - rate) <= 1e-13 * estimate { return estimate }
-        // 1e-13 is more than 60 steps away: the eigensolver is cheaper than waiting.
-        if iteration >= 8, pow(rate, 60) * increment > 1e-13 * estimate { break }
+        // 1e-13 is more than 20 steps away: Lanczos from here is cheaper than waiting.
+        if iteration >= 5, pow(rate, 20) * increment > 1e-13 * estimate { break }
       }
       (previous, previousIncrement) = (estimate, increment)
       previousRatio = ratio
     }
+    if let norm = lanczos.norm(a, transposed: transposed, start: v) { return norm }
     resetVector(v)
     return largestSingularValue(a)
   }

@@ -46,6 +46,18 @@ where Self.RawSignificand: FixedWidthInteger {
   /// LAPACK fails.
   static func largestEigenvalue(n: Int, a: UnsafeMutablePointer<Self>) -> Self?
 
+  /// The `count` largest eigenvalues (ascending, in `values`) and their eigenvectors (the columns
+  /// of the column-major n×count `vectors`) of the symmetric tridiagonal n×n matrix with
+  /// `diagonal` and `offDiagonal` (n - 1 entries), both destroyed (`LAPACKE_?stevx_work`: range
+  /// 'I', bisection to full accuracy, then inverse iteration). `work` holds 5n scalars and
+  /// `integers` 6n. Returns how many were found, nil if LAPACK fails.
+  static func largestEigenpairs(
+    tridiagonal n: Int, diagonal: UnsafeMutablePointer<Self>,
+    offDiagonal: UnsafeMutablePointer<Self>,
+    count: Int, values: UnsafeMutablePointer<Self>, vectors: UnsafeMutablePointer<Self>,
+    work: UnsafeMutablePointer<Self>, integers: UnsafeMutablePointer<Int32>
+  ) -> Int?
+
   /// Eigen-decomposition of a symmetric row-major `n×n` matrix (`LAPACKE_?syevd`, lower
   /// triangle): eigenvalues ascending in `w`, eigenvectors overwrite `a` as columns.
   static func syevd(n: Int, a: UnsafeMutablePointer<Self>, w: UnsafeMutablePointer<Self>) -> Int32
@@ -143,6 +155,21 @@ extension Float: TensorScalar {
       LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
       Int32(n), Int32(n), 0, &found, &values, nil, 1, &support)
     return info == 0 && found == 1 ? values[0] : nil
+  }
+
+  public static func largestEigenpairs(
+    tridiagonal n: Int, diagonal: UnsafeMutablePointer<Float>,
+    offDiagonal: UnsafeMutablePointer<Float>,
+    count: Int, values: UnsafeMutablePointer<Float>, vectors: UnsafeMutablePointer<Float>,
+    work: UnsafeMutablePointer<Float>, integers: UnsafeMutablePointer<Int32>
+  ) -> Int? {
+    var found = Int32(0)
+    // abstol = 2 × the underflow threshold: the eigenvalues to full accuracy (LAPACK's advice).
+    let info = LAPACKE_sstevx_work(
+      LAPACK_COL_MAJOR, jobFlag("V"), jobFlag("I"), Int32(n), diagonal, offDiagonal, 0, 0,
+      Int32(n - count + 1), Int32(n), 2 * Float.leastNormalMagnitude, &found, values, vectors,
+      Int32(n), work, integers, integers + 5 * n)
+    return info == 0 ? Int(found) : nil
   }
 
   public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>)
@@ -243,6 +270,21 @@ extension Double: TensorScalar {
       LAPACK_COL_MAJOR, jobFlag("N"), jobFlag("I"), jobFlag("U"), Int32(n), a, Int32(n), 0, 0,
       Int32(n), Int32(n), 0, &found, &values, nil, 1, &support)
     return info == 0 && found == 1 ? values[0] : nil
+  }
+
+  public static func largestEigenpairs(
+    tridiagonal n: Int, diagonal: UnsafeMutablePointer<Double>,
+    offDiagonal: UnsafeMutablePointer<Double>,
+    count: Int, values: UnsafeMutablePointer<Double>, vectors: UnsafeMutablePointer<Double>,
+    work: UnsafeMutablePointer<Double>, integers: UnsafeMutablePointer<Int32>
+  ) -> Int? {
+    var found = Int32(0)
+    // abstol = 2 × the underflow threshold: the eigenvalues to full accuracy (LAPACK's advice).
+    let info = LAPACKE_dstevx_work(
+      LAPACK_COL_MAJOR, jobFlag("V"), jobFlag("I"), Int32(n), diagonal, offDiagonal, 0, 0,
+      Int32(n - count + 1), Int32(n), 2 * Double.leastNormalMagnitude, &found, values, vectors,
+      Int32(n), work, integers, integers + 5 * n)
+    return info == 0 ? Int(found) : nil
   }
 
   public static func syevd(
