@@ -69,13 +69,13 @@ final class LanczosNorm {
       Double.gemv(
         transposeA: transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: v, beta: 0, y: u)
       orthogonalize(u, against: left, count: j)
-      alpha[j] = length(u)
+      alpha[j] = euclideanLength(u, count: n)
       guard alpha[j].isFinite, alpha[j] > 0 else { return nil }
       scale(u, by: 1 / alpha[j])
       Double.gemv(
         transposeA: !transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: u, beta: 0, y: next)
       orthogonalize(next, against: right, count: j + 1)
-      beta[j] = length(next)
+      beta[j] = euclideanLength(next, count: n)
       guard beta[j].isFinite else { return nil }
       // The projected problem costs a few power steps to solve, so it is solved only every
       // `checkInterval` steps, at the last step, and when the basis stops growing.
@@ -121,7 +121,7 @@ final class LanczosNorm {
   private func ritzVector(size: Int, into target: UnsafeMutablePointer<Double>) {
     Double.gemv(
       transposeA: true, m: size, n: n, alpha: 1, a: right, lda: n, x: vectors, beta: 0, y: target)
-    let norm = length(target)
+    let norm = euclideanLength(target, count: n)
     if norm > 0 { scale(target, by: 1 / norm) }
   }
 
@@ -139,11 +139,6 @@ final class LanczosNorm {
         transposeA: true, m: count, n: n, alpha: -1, a: basis, lda: n, x: coefficients, beta: 1,
         y: x)
     }
-  }
-
-  private func length(_ x: UnsafePointer<Double>) -> Double {
-    let squares = Double.dot(n: n, x: x, y: x)
-    return squares.isNormal ? squares.squareRoot() : Double.nrm2(n: n, x: x, stride: 1)
   }
 
   private func scale(_ x: UnsafeMutablePointer<Double>, by factor: Double) {

@@ -148,19 +148,12 @@ final class MatrixScratch {
   ) -> Double {
     Double.gemv(
       transposeA: transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: v, beta: 0, y: image)
-    let estimate = length(image)
+    let estimate = euclideanLength(image, count: n)
     Double.gemv(
       transposeA: !transposed, m: n, n: n, alpha: 1, a: a, lda: n, x: image, beta: 0, y: back)
-    let backLength = length(back)
+    let backLength = euclideanLength(back, count: n)
     if backLength > 0 { for i in 0..<n { v[i] = back[i] / backLength } }
     return estimate
-  }
-
-  /// ‖x‖ of an n-vector as √(x·x); `nrm2` rescales to avoid overflow, which costs more and is
-  /// only needed when the squares overflow or vanish.
-  private func length(_ x: UnsafePointer<Double>) -> Double {
-    let squares = Double.dot(n: n, x: x, y: x)
-    return squares.isNormal ? squares.squareRoot() : Double.nrm2(n: n, x: x, stride: 1)
   }
 
   /// The singular values of an n×n matrix, largest first (LAPACK `gesdd`, values only). Empty
@@ -170,4 +163,11 @@ final class MatrixScratch {
     guard Double.gesdd(m: n, n: n, a: copy, s: singular, u: nil, vt: nil) == 0 else { return [] }
     return Array(UnsafeBufferPointer(start: singular, count: n))
   }
+}
+
+/// ‖x‖ of `count` contiguous elements as √(x·x): `nrm2` rescales to avoid overflow, which costs
+/// more and is only needed when the squares overflow or vanish.
+func euclideanLength(_ x: UnsafePointer<Double>, count: Int) -> Double {
+  let squares = Double.dot(n: count, x: x, y: x)
+  return squares.isNormal ? squares.squareRoot() : Double.nrm2(n: count, x: x, stride: 1)
 }

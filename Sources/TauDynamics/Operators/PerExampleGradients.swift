@@ -21,7 +21,8 @@ extension RecurrentModel where Scalar == Double {
   public func perExampleGradients(inputs: Tensor<Double>, seeds: Tensor<Double>) throws
     -> [String: Tensor<Double>]
   {
-    guard seeds.rank == 2, seeds.shape[0] == (inputs.rank == 3 ? inputs.shape[0] : -1) else {
+    // Inputs of the wrong shape are the forward pass's to report.
+    guard inputs.rank != 3 || (seeds.rank == 2 && seeds.shape[0] == inputs.shape[0]) else {
       throw TensorError.shapeMismatch(
         operation: "per-example gradients", lhs: seeds.shape, rhs: [-1, hiddenSize])
     }
