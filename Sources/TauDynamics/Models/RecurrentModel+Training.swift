@@ -11,6 +11,10 @@ public struct Trajectory<Scalar: TensorScalar>: Sendable {
   /// ŷ = W_o h_T, [B × output].
   public var output: Tensor<Scalar>
   let workspace: Workspace<Scalar>
+  /// The plans that ran it, which the backward pass needs. The workspace does not point back at
+  /// them: the plans keep a spare workspace, and a workspace holding its plans would make a cycle
+  /// that kept both alive after their model went (a few hundred MB per checkpoint in S2).
+  let compiled: CompiledStep<Scalar>
 }
 
 /// The step graph's plans for one batch size, compiled once and shared by copies of a model.
@@ -79,11 +83,12 @@ final class PlanCache<Scalar: TensorScalar>: Sendable {
 final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
   // @unchecked: written during one forward pass, then only read by the matching backward pass;
   // reused only after that pass has returned it (`CompiledStep.recycle`).
-  let compiled: CompiledStep<Scalar>
   let batch: Int
   /// The steps of the current pass (at most `capacity`).
   var length: Int
   let capacity: Int
+  /// The forward plan's arena per step; the step's input row follows it.
+  let arenaSize: Int
   let stepStride: Int
   let memory: UnsafeMutablePointer<Scalar>
   let parameters: UnsafeMutablePointer<Scalar>
@@ -91,11 +96,11 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
   let zeros: UnsafeMutablePointer<Scalar>
 
   init(compiled: CompiledStep<Scalar>, model: RecurrentModel<Scalar>, batch: Int, length: Int) {
-    self.compiled = compiled
     self.batch = batch
     self.length = length
     capacity = length
-    stepStride = compiled.forward.arenaSize + batch * model.inputSize
+    arenaSize = compiled.forward.arenaSize
+    stepStride = arenaSize + batch * model.inputSize
     memory = .allocate(capacity: Swift.max(1, length * stepStride))
     var offsets: [String: Int] = [:]
     var total = 0
@@ -113,10 +118,8 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
 
   /// Copies the model's current parameters in (each pass may come from a different model copy).
   func load(_ model: RecurrentModel<Scalar>) {
-    for name in compiled.parameterNames {
-      guard let tensor = model.parameters[name], let offset = parameterOffsets[name] else {
-        continue
-      }
+    for (name, offset) in parameterOffsets {
+      guard let tensor = model.parameters[name] else { continue }
       tensor.withUnsafeBufferPointer { source in
         if let base = source.baseAddress {
           (parameters + offset).update(from: base, count: source.count)
@@ -132,7 +135,7 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   func arena(_ t: Int) -> UnsafeMutablePointer<Scalar> { memory + t * stepStride }
-  func inputRow(_ t: Int) -> UnsafeMutablePointer<Scalar> { arena(t) + compiled.forward.arenaSize }
+  func inputRow(_ t: Int) -> UnsafeMutablePointer<Scalar> { arena(t) + arenaSize }
 }
 
 extension RecurrentModel {
@@ -187,7 +190,7 @@ extension RecurrentModel {
     }
     let last = try hidden.selecting(length - 1, along: 1).contiguous()
     return Trajectory(
-      states: hidden, output: try readOut(last), workspace: workspace)
+      states: hidden, output: try readOut(last), workspace: workspace, compiled: compiled)
   }
 
   /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
@@ -229,8 +232,7 @@ extension RecurrentModel {
   {
     let trajectory = try forward(inputs, lane: lane)
     let (loss, outputCotangent) = try meanSquaredError(trajectory.output, targets)
-    let workspace = trajectory.workspace
-    let compiled = workspace.compiled
+    let (workspace, compiled) = (trajectory.workspace, trajectory.compiled)
     let (batch, length) = (workspace.batch, workspace.length)
     var gradients = try readoutGradients(
       outputCotangent, last: try trajectory.states.selecting(length - 1, along: 1))
@@ -252,7 +254,7 @@ extension RecurrentModel {
         for slot in plan.accumulated.indices { plan.bindAccumulator(slot, to: accumulators[slot]) }
         for t in stride(from: length - 1, through: 0, by: -1) {
           try checkCancellation()
-          bindPullback(plan, step: t, seeds: seeds, workspace)
+          bindPullback(plan, step: t, seeds: seeds, workspace, compiled)
           try plan.run(arena: arena)
           // The cotangents of the states read by this step flow to the previous step.
           for (position, state) in readStates.enumerated() {
@@ -271,7 +273,7 @@ extension RecurrentModel {
   /// `seeds`, and the parameters and forward values to the forward pass's `workspace`.
   func bindPullback(
     _ plan: Plan<Scalar>, step t: Int, seeds: [UnsafeMutablePointer<Scalar>],
-    _ workspace: Workspace<Scalar>
+    _ workspace: Workspace<Scalar>, _ compiled: CompiledStep<Scalar>
   ) {
     for (slot, kind) in plan.inputKinds.enumerated() {
       switch kind {
@@ -280,7 +282,7 @@ extension RecurrentModel {
       case .parameter(let name):
         plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
       case .primal(let id):
-        plan.bind(slot, to: primal(id, at: t, workspace, workspace.compiled.forward))
+        plan.bind(slot, to: primal(id, at: t, workspace, compiled.forward))
       default:
         break
       }

@@ -85,9 +85,8 @@ extension RecurrentModel where Scalar == Double {
     seeds makeSeeds: (Trajectory<Double>, Tensor<Double>) throws -> Tensor<Double>, lane: Int
   ) throws -> PerExampleResult {
     let trajectory = try forward(inputs, lane: lane)
-    let workspace = trajectory.workspace
-    defer { workspace.compiled.recycle(workspace) }
-    let compiled = workspace.compiled
+    let (workspace, compiled) = (trajectory.workspace, trajectory.compiled)
+    defer { compiled.recycle(workspace) }
     let (batch, length, n) = (workspace.batch, workspace.length, hiddenSize)
     let seeds = try makeSeeds(trajectory, companion)
     guard seeds.shape == [batch, n] else {
@@ -129,7 +128,7 @@ extension RecurrentModel where Scalar == Double {
     var totals = shapes.map { [Double](repeating: 0, count: batch * $0.reduce(1, *)) }
     for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
-      bindPullback(plan, step: t, seeds: stateSeeds, workspace)
+      bindPullback(plan, step: t, seeds: stateSeeds, workspace, compiled)
       try plan.run(arena: arena)
       for (index, term) in terms.enumerated() {
         for (position, product) in term.outerProducts.enumerated() {
