@@ -63,6 +63,9 @@ public struct Builtin: Sendable {
     return copy
   }
 
+  /// What calling this built-in does outside the program (nil for the pure ones).
+  public var effect: String? { BuiltinRegistry.effects[name] }
+
   /// `name(a, b = 1)`, as shown by `:help` and in messages.
   public var signature: String {
     let shown = parameters.map { p in

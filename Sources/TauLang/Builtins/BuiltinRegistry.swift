@@ -19,6 +19,15 @@ public enum BuiltinRegistry {
     ("nan", .number(.nan)), ("none", .nothing),
   ]
 
+  /// The built-ins that reach outside the program, and what each does there. Gate, cell and
+  /// optimizer bodies may not name them (the checker) nor call them (the interpreter, while a
+  /// model is built), so a declaration from a file someone else wrote computes and nothing more.
+  static let effects: [String: String] = [
+    "print": "writes output", "plot": "writes output and files", "export": "writes files",
+    "save": "writes files", "load": "reads files", "args": "reads the command line",
+    "error": "stops the program",
+  ]
+
   /// The built-in called `name`.
   public static func named(_ name: String) -> Builtin? { all.first { $0.name == name } }
 }

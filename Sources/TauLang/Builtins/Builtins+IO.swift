@@ -81,32 +81,30 @@ private func flattenedTensors(_ record: Record, _ args: CallArguments, prefix: S
   }
 }
 
-/// What rebuilding needs: the cell as an expression, the source of the declarations it uses,
-/// the sizes and the dtype.
+/// What rebuilding needs: the cell as an expression, the declarations it uses (checked here as
+/// loading will check them, so a model that could not be loaded is not written), the sizes and
+/// the dtype.
 private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws -> [String: String] {
-  let stdlib = SearchPath.standardLibraryDirectory(environment: ProcessInfo.processInfo.environment)
-  var files: [SourceFile] = []
-  func collect(_ value: Value) {
-    guard case .declaration(let d) = value else { return }
-    let file = d.declaration.range.file
-    if !files.contains(where: { $0 === file }) { files.append(file) }
-    for argument in d.arguments.values { collect(argument) }
-  }
-  collect(.declaration(model.cell))
-  var source: [String] = []
-  for file in files {
-    let path = URL(fileURLWithPath: file.name).standardizedFileURL.path
-    if let stdlib, path.hasPrefix(URL(fileURLWithPath: stdlib).standardizedFileURL.path + "/") {
-      source.append("use " + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
-      continue
-    }
-    // Only what declares: never the file's computations (which may print or train).
-    for statement in Parser.parse(file).program.statements {
-      switch statement.kind {
-      case .use, .declaration, .function: source.append(file.text(of: statement.range))
-      default: break
-      }
-    }
+  let interpreter = args.interpreter
+  let cell = try sourceText(.declaration(model.cell), at: args.range("value"))
+  let source = ModelDeclarations.source(
+    of: model.cell, searchPath: interpreter.modules.searchPath,
+    stdlib: SearchPath.standardLibraryDirectory(environment: ProcessInfo.processInfo.environment))
+  do {
+    _ = try ModelDeclarations.validated(
+      source: source, cell: cell, path: "<model>", modules: interpreter.standardModules)
+  } catch let list as DiagnosticList {
+    throw Diagnostic(
+      "file.unsaveable",
+      "this model's declarations cannot be stored on their own: \(list.diagnostics.first?.message ?? "")",
+      at: args.range("value"),
+      hint:
+        "a model file keeps the gate, cell and optimizer declarations and functions its cell uses; values they need from elsewhere (a top-level 'let') must be written into them",
+      notes: list.diagnostics.map {
+        var note = $0
+        note.severity = .note
+        return note
+      })
   }
   let network: (input: Int, output: Int)
   switch model.network {
@@ -114,8 +112,7 @@ private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws ->
   case .f64(let m): network = (m.inputSize, m.outputSize)
   }
   return [
-    "tau.cell": try sourceText(.declaration(model.cell), at: args.range("value")),
-    "tau.source": source.joined(separator: "\n"),
+    "tau.cell": cell, "tau.source": source,
     "tau.hidden": String(model.hidden), "tau.input": String(network.input),
     "tau.output": String(network.output), "tau.dtype": model.dtype, "tau.version": "1",
     "tau.bias": model.namedParameters.contains { $0.name == "readout.bo" } ? "true" : "false",
@@ -145,8 +142,9 @@ private func sourceText(_ value: Value, at range: SourceRange) throws -> String 
   }
 }
 
-/// `load(path)` of a file written by `save(model, …)`: runs the saved declarations, lowers the
-/// cell and installs the weights.
+/// `load(path)` of a file written by `save(model, …)`: checks the stored declarations (nothing
+/// but declarations and standard modules, every body pure), binds them, lowers the cell and
+/// installs the weights.
 private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArguments) throws
   -> ModelValue
 {
@@ -154,18 +152,22 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
   guard let cell = meta["tau.cell"], let source = meta["tau.source"],
     let hidden = meta["tau.hidden"].flatMap(Int.init),
     let input = meta["tau.input"].flatMap(Int.init),
-    let output = meta["tau.output"].flatMap(Int.init)
+    let output = meta["tau.output"].flatMap(Int.init), hidden > 0, input > 0, output > 0
   else {
     throw Diagnostic(
-      "file.invalid", "'\(path)' has incomplete Tau metadata (tau.cell, tau.source, sizes)",
+      "file.invalid",
+      "'\(path)' has incomplete Tau metadata (tau.cell, tau.source, positive sizes)",
       at: args.range("path"))
   }
   let interpreter = args.interpreter
-  let program = SourceFile(
-    name: path + " (saved source)", text: source + "\nlet saved_cell = " + cell + "\n")
-  let scope = try interpreter.runDetached(program)
-  guard case .declaration(let declaration)? = scope.lookup("saved_cell") else {
-    throw Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: args.range("path"))
+  let declaration: DeclarationValue
+  do {
+    declaration = try interpreter.bindStoredCell(source: source, cell: cell, path: path)
+  } catch var list as DiagnosticList {
+    let loadedHere = Diagnostic(
+      "file.unsafe", "while loading '\(path)' here", at: args.callRange, severity: .note)
+    for index in list.diagnostics.indices { list.diagnostics[index].notes.append(loadedHere) }
+    throw list
   }
   let lowered = try interpreter.lowerCell(
     declaration, hidden: hidden, input: input, at: args.callRange)

@@ -1,4 +1,5 @@
 // The tree-walking evaluator: runs checked programs statement by statement.
+import Foundation
 import TauDynamics
 import TauTensor
 
@@ -13,7 +14,8 @@ public final class Interpreter {
   /// The built-ins and constants; modules run in a child of this, user code in `globals`.
   let builtins: Environment
   let globals: Environment
-  public let modules: ModuleLoader
+  /// Where `use` finds modules (the standard library alone while a model file is read).
+  public private(set) var modules: ModuleLoader
   /// Active Tau calls, innermost last.
   var callDepth = 0
   /// Set while a gate or cell body is being lowered to a graph.
@@ -84,17 +86,43 @@ public final class Interpreter {
     }
   }
 
-  /// Parses, checks and runs `file` in a scope of its own that sees only the built-ins and what
-  /// it uses (as a module does), and returns that scope.
-  func runDetached(_ file: SourceFile) throws -> Environment {
-    let (program, syntaxErrors) = Parser.parse(file)
-    if !syntaxErrors.isEmpty { throw DiagnosticList(syntaxErrors) }
-    var checker = Checker(globals: modules.builtinSymbols, modules: modules)
-    let errors = checker.check(program)
-    if !errors.isEmpty { throw DiagnosticList(errors) }
+  /// The standard library alone, for what a model file may `use`: a plugin on the search path
+  /// that shares a standard module's name is never what a stranger's file gets.
+  lazy var standardModules = ModuleLoader(
+    searchPath: SearchPath(
+      directories: SearchPath.standardLibraryDirectory(
+        environment: ProcessInfo.processInfo.environment
+      ).map { [$0] } ?? []))
+
+  /// The cell of a model file: its stored declarations checked (`ModelDeclarations.validated`),
+  /// then bound in a scope of their own with the standard modules they use, and the cell
+  /// expression evaluated there. Nothing else runs.
+  func bindStoredCell(source: String, cell: String, path: String) throws -> DeclarationValue {
+    let (program, expression) = try ModelDeclarations.validated(
+      source: source, cell: cell, path: path, modules: standardModules)
+    let outer = modules
+    modules = standardModules
+    defer { modules = outer }
     let scope = Environment(parent: builtins)
     _ = try execute(program.statements, in: scope)
-    return scope
+    for name in ModelDeclarations.declarationNames(expression) ?? [] {
+      guard case .name(let text) = name.kind, case .declaration? = scope.lookup(text) else {
+        throw DiagnosticList([
+          Diagnostic(
+            "file.unsafe",
+            "'\(path)' names its cell with '\(name.range.file.text(of: name.range))', which is not a declaration of the file",
+            at: name.range)
+        ])
+      }
+    }
+    guard case .declaration(let declaration) = try evaluate(expression, in: scope),
+      declaration.declaration.kind == .cell
+    else {
+      throw DiagnosticList([
+        Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: expression.range)
+      ])
+    }
+    return declaration
   }
 
   /// Parses and checks `file` without running it.
@@ -290,6 +318,14 @@ public final class Interpreter {
     }
     switch callee {
     case .function(.builtin(let builtin)):
+      // The checker rejects effects it can see in a body; this catches the ones it cannot (a
+      // built-in passed in as an argument, or called through a function).
+      if lowering != nil, let effect = builtin.effect {
+        throw Diagnostic(
+          "runtime.impure",
+          "'\(builtin.name)' \(effect) and was called while a model was being built: gate, cell and optimizer bodies are pure",
+          at: range)
+      }
       let (slots, ranges) = try bindArguments(
         arguments, to: builtin.parameters, callee: "'\(builtin.name)'", callRange: range)
       let values = zip(builtin.parameters, slots).map { parameter, slot in

@@ -1,5 +1,6 @@
 // Static checks that run before anything executes: unknown names, call arity and argument
-// names, duplicate declarations, misplaced `param`/`state`, and assignment to immutable names.
+// names, duplicate declarations, misplaced `param`/`state`, assignment to immutable names, and
+// effects (printing, files) named inside declaration bodies, which must be pure.
 
 /// What the checker knows about a name.
 struct Symbol {
@@ -10,6 +11,8 @@ struct Symbol {
   var kind: Kind
   /// Where it was declared in the file being checked (nil for session and built-in names).
   var declaredAt: SourceRange?
+  /// What the built-in this name stands for does outside the program, if anything.
+  var effect: String? = nil
 }
 
 extension Symbol {
@@ -19,7 +22,7 @@ extension Symbol {
     case .function(.builtin(let builtin)):
       self.init(
         kind: .callable(parameters: builtin.parameters, callee: "'\(builtin.name)'"),
-        declaredAt: nil)
+        declaredAt: nil, effect: builtin.effect)
     case .function(.closure(let closure)):
       let parameters = closure.literal.parameters.map {
         ParameterSpec($0.name, hasDefault: $0.defaultValue != nil)
@@ -49,16 +52,24 @@ struct Checker {
   private var declarationKind: DeclarationKind?
   /// Function and declaration bodies wait until their enclosing block's names are all known.
   private var pendingBodies: [[PendingBody]] = []
+  /// The pure body being checked ("gate 'multi'"), where effects are errors; nested blocks and
+  /// functions inside it are pure too.
+  private var pureBody: String?
+  /// Whether function bodies must be pure as well (declarations read from a model file).
+  private let functionsArePure: Bool
 
   private struct PendingBody {
     var parameters: [Parameter]
     var body: Block
     var kind: DeclarationKind?
+    /// How messages name it: "gate 'multi'", "fn 'f'".
+    var title: String
   }
 
-  init(globals: [String: Symbol], modules: ModuleLoader) {
+  init(globals: [String: Symbol], modules: ModuleLoader, functionsArePure: Bool = false) {
     scopes = [globals]
     self.modules = modules
+    self.functionsArePure = functionsArePure
   }
 
   mutating func check(_ program: Program) -> [Diagnostic] {
@@ -169,12 +180,21 @@ struct Checker {
           at: nameRange, hint: "declare it with 'var \(name) = …' to make it mutable", notes: notes)
       )
     case .function(let literal, _):
-      deferBody(parameters: literal.parameters, body: literal.body, kind: nil)
+      deferBody(
+        parameters: literal.parameters, body: literal.body, kind: nil,
+        title: "fn '\(literal.name ?? "")'")
     case .declaration(let declaration):
+      let title = "\(declaration.kind.rawValue) '\(declaration.name)'"
+      // Defaults are evaluated while the model is built, so they are part of the pure body.
+      let outer = pureBody
+      pureBody = pureBody ?? title
       for parameter in declaration.parameters {
         if let value = parameter.defaultValue { checkExpression(value) }
       }
-      deferBody(parameters: declaration.parameters, body: declaration.body, kind: declaration.kind)
+      pureBody = outer
+      deferBody(
+        parameters: declaration.parameters, body: declaration.body, kind: declaration.kind,
+        title: title)
     case .param(let name, let nameRange, let shape, let initializer),
       .state(let name, let nameRange, let shape, let initializer):
       let isParam: Bool
@@ -203,6 +223,13 @@ struct Checker {
       declarationKind = outer
       scopes.removeLast()
     case .use(let module, let moduleRange):
+      if let pureBody {
+        diagnostics.append(
+          Diagnostic(
+            "check.impure", "'use' cannot appear in \(pureBody): a module may run statements",
+            at: statement.range, hint: "write 'use \(module)' at the top of the file"))
+        return
+      }
       do {
         for (name, symbol) in try modules.exportedNames(of: module, at: moduleRange) {
           scopes[scopes.count - 1][name] = symbol
@@ -218,9 +245,11 @@ struct Checker {
   }
 
   /// Checks a function or declaration body once the enclosing block's names are known.
-  private mutating func deferBody(parameters: [Parameter], body: Block, kind: DeclarationKind?) {
+  private mutating func deferBody(
+    parameters: [Parameter], body: Block, kind: DeclarationKind?, title: String
+  ) {
     pendingBodies[pendingBodies.count - 1].append(
-      PendingBody(parameters: parameters, body: body, kind: kind))
+      PendingBody(parameters: parameters, body: body, kind: kind, title: title))
   }
 
   private mutating func checkBody(_ pending: PendingBody) {
@@ -234,10 +263,11 @@ struct Checker {
       scopes[scopes.count - 1][parameter.name] = Symbol(
         kind: .value(isMutable: false), declaredAt: parameter.nameRange)
     }
-    let outer = declarationKind
+    let outer = (declarationKind, pureBody)
     declarationKind = pending.kind
+    if pending.kind != nil || functionsArePure { pureBody = pureBody ?? pending.title }
     checkBlock(pending.body.statements, newScope: true)
-    declarationKind = outer
+    (declarationKind, pureBody) = outer
     scopes.removeLast()
     if let kind = pending.kind, !endsWithExpression(pending.body) {
       diagnostics.append(
@@ -260,7 +290,15 @@ struct Checker {
     case .number, .string, .bool, .invalid:
       break
     case .name(let name):
-      if lookup(name) == nil { unknownName(name, at: expression.range) }
+      guard let symbol = lookup(name) else { return unknownName(name, at: expression.range) }
+      if let pureBody, let effect = symbol.effect {
+        diagnostics.append(
+          Diagnostic(
+            "check.impure",
+            "'\(name)' \(effect), which \(pureBody) may not do: declaration bodies are pure",
+            at: expression.range,
+            hint: "compute the value in the body; print, plot or save it after building the model"))
+      }
     case .list(let items):
       for item in items { checkExpression(item) }
     case .record(let fields):
@@ -296,7 +334,8 @@ struct Checker {
       otherwise.map { checkNestedBlock($0) }
     case .function(let literal):
       pendingBodies.append([
-        PendingBody(parameters: literal.parameters, body: literal.body, kind: nil)
+        PendingBody(
+          parameters: literal.parameters, body: literal.body, kind: nil, title: "anonymous fn")
       ])
       for pending in pendingBodies.removeLast() { checkBody(pending) }
     }
