@@ -148,8 +148,7 @@ extension RecurrentModel {
   func forward(_ inputs: Tensor<Scalar>, lane: Int) throws -> Trajectory<Scalar> {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1, inputs.shape[0] >= 1
     else {
-      throw TensorError.shapeMismatch(
-        operation: "forward", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+      throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "forward")
     }
     let (batch, length, m) = (inputs.shape[0], inputs.shape[1], inputSize)
     let compiled = try plans.step(for: self, batch: batch, lane: lane)
@@ -203,10 +202,15 @@ extension RecurrentModel {
   public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
-    let batch = inputs.rank == 3 ? inputs.shape[0] : 0
-    guard batch >= 2 * Self.minimumLaneBatch, hiddenSize <= Self.largestSplitHidden,
-      targets.rank >= 1, targets.shape[0] == batch
-    else {
+    guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1, inputs.shape[0] >= 1
+    else { throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "forward") }
+    // Checked before the batch is split, so a message shows the batch the caller passed.
+    let batch = inputs.shape[0]
+    guard targets.shape == [batch, outputSize] else {
+      throw TensorError.shapeMismatch(
+        operation: "loss", lhs: [batch, outputSize], rhs: targets.shape)
+    }
+    guard batch >= 2 * Self.minimumLaneBatch, hiddenSize <= Self.largestSplitHidden else {
       return try laneGradient(inputs: inputs, targets: targets, lane: 0)
     }
     let halves = try splittingBatch(inputs, targets) { x, y, lane in

@@ -17,8 +17,7 @@ extension RecurrentModel {
   /// Runs the model over `inputs` [B × T × m] from zero states, node by node.
   func referenceForward(_ inputs: Tensor<Scalar>) throws -> ReferenceTrajectory<Scalar> {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1 else {
-      throw TensorError.shapeMismatch(
-        operation: "forward", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+      throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "forward")
     }
     let (batch, length) = (inputs.shape[0], inputs.shape[1])
     var states = try stateSizes.map { try Tensor<Scalar>.zeros([batch, $0]) }

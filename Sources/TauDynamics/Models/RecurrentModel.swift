@@ -126,3 +126,12 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   }
 
 }
+
+extension TensorError {
+  /// Inputs that are not [batch × length × m] for a model with m inputs.
+  static func modelInputs(_ shape: [Int], inputSize: Int, operation: String) -> TensorError {
+    .invalidShape(
+      operation: operation, shape: shape,
+      reason: "the model takes inputs [batch × length × \(inputSize)], batch and length ≥ 1")
+  }
+}

@@ -22,9 +22,9 @@ extension RecurrentModel where Scalar == Double {
     -> [String: Tensor<Double>]
   {
     // Inputs of the wrong shape are the forward pass's to report.
-    guard inputs.rank != 3 || (seeds.rank == 2 && seeds.shape[0] == inputs.shape[0]) else {
+    guard inputs.rank != 3 || seeds.shape == [inputs.shape[0], hiddenSize] else {
       throw TensorError.shapeMismatch(
-        operation: "per-example gradients", lhs: seeds.shape, rhs: [-1, hiddenSize])
+        operation: "per-example gradients", lhs: seeds.shape, rhs: [inputs.shape[0], hiddenSize])
     }
     return try perExampleGradients(inputs: inputs, alongside: seeds) { _, seeds in seeds }
       .gradients
@@ -59,8 +59,7 @@ extension RecurrentModel where Scalar == Double {
   /// reverse mode with the n unit cotangents of h_T as B·n examples.
   public func parameterJacobians(inputs: Tensor<Double>) throws -> [String: Tensor<Double>] {
     guard inputs.rank == 3 else {
-      throw TensorError.shapeMismatch(
-        operation: "pjacobian", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+      throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "pjacobian")
     }
     let (batch, n) = (inputs.shape[0], hiddenSize)
     let x = inputs.contiguous().scalars

@@ -58,8 +58,7 @@ extension RecurrentModel where Scalar == Double {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[0] >= 1,
       inputs.shape[1] >= 1
     else {
-      throw TensorError.shapeMismatch(
-        operation: "jacobian", lhs: inputs.shape, rhs: [-1, -1, inputSize])
+      throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "jacobian")
     }
     let pass = try JacobianPass(model: self, dominant: wantsDominant)
     let (batch, length, n) = (inputs.shape[0], inputs.shape[1], pass.size)

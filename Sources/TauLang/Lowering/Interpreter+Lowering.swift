@@ -32,13 +32,32 @@ public struct LoweredCell: Sendable {
   /// Names and sizes of all states, h first.
   public var stateNames: [String]
   public var stateSizes: [Int]
+  /// Every gate application, for validation and messages.
+  public var gates: [LoweredGate]
 }
 
 extension Interpreter {
-  /// Lowers `cell` for the given sizes; errors point into the declaration.
+  /// Lowers `cell` for the given sizes. Errors point into the declarations, and end with a note
+  /// at `site` (the `rnn` call), so an error inside the standard library leads back to the
+  /// user's code.
   func lowerCell(_ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange) throws
     -> LoweredCell
   {
+    do {
+      return try lowerCellBody(cell, hidden: hidden, input: input, at: site)
+    } catch var diagnostic as Diagnostic where diagnostic.range != site {
+      diagnostic.notes.append(
+        Diagnostic(
+          diagnostic.id,
+          "while building \(cell.declaration.kind.rawValue) '\(cell.declaration.name)' with hidden \(hidden) and input \(input)",
+          at: site, severity: .note))
+      throw diagnostic
+    }
+  }
+
+  private func lowerCellBody(
+    _ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange
+  ) throws -> LoweredCell {
     guard cell.declaration.kind == .cell else {
       throw Diagnostic(
         "type.mismatch", "rnn needs a cell, got a \(cell.declaration.kind.rawValue)", at: site)
@@ -91,7 +110,7 @@ extension Interpreter {
     return LoweredCell(
       graph: recorder.graph, parameters: recorder.parameters,
       stateNames: ["h"] + context.stateNames,
-      stateSizes: sizes)
+      stateSizes: sizes, gates: recorder.gates)
   }
 
   /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
@@ -135,9 +154,18 @@ extension Interpreter {
     defer { context.prefix.removeLast() }
     let recorder = context.recorder
     let firstNew = recorder.graph.nodes.count
-    let result = try runBody(gate, inputs: positional, at: range)
-    let value = try recorder.operand(
-      result, at: gate.declaration.body.statements.last?.range ?? range)
+    let valueRange = gate.declaration.body.statements.last?.range ?? gate.declaration.range
+    let value: NodeID
+    do {
+      value = try recorder.operand(try runBody(gate, inputs: positional, at: range), at: valueRange)
+    } catch var diagnostic as Diagnostic where diagnostic.range != range {
+      // An error inside the gate: say which application of it, in the cell, led there.
+      diagnostic.notes.append(
+        Diagnostic(
+          diagnostic.id, "in gate '\(gate.declaration.name)', applied here", at: range,
+          severity: .note))
+      throw diagnostic
+    }
     // A node the gate's body computed carries the mark itself; anything else (h, x, a shared
     // constant such as alpha, a value from outside) gets a fresh node so the mark stays local.
     var marked = value
@@ -149,10 +177,14 @@ extension Interpreter {
       guard
         case .traced(let fresh) = try recorder.emit(
           .binary(.add), [value, try recorder.constant(0)], at: range)
-      else { return result }
+      else { return .traced(TracedValue(recorder: recorder, id: value)) }
       marked = fresh.id
     }
     recorder.graph.markGate(marked)
+    recorder.gates.append(
+      LoweredGate(
+        node: marked, name: name, declaration: gate.declaration, valueRange: valueRange,
+        application: range))
     return .traced(TracedValue(recorder: recorder, id: marked))
   }
 
