@@ -37,7 +37,16 @@ public final class REPLSession {
     self.isTerminal = isTerminal
     self.makeInterpreter = makeInterpreter
     interpreter = makeInterpreter()
+    connect(interpreter)
+  }
+
+  /// Sends an interpreter's output and warnings to this session's streams.
+  private func connect(_ interpreter: Interpreter) {
     interpreter.write = output
+    let (errors, colored) = (errors, errorStyle.isEnabled)
+    interpreter.warn = { warning in
+      errors(DiagnosticRenderer(colored: colored).render([warning], summary: false))
+    }
   }
 
   /// Runs one complete entry: Tau code or a meta-command.
@@ -117,7 +126,7 @@ public final class REPLSession {
       listBindings()
     case .reset:
       interpreter = makeInterpreter()
-      interpreter.write = output
+      connect(interpreter)
       loadedFiles = []
       output("all bindings cleared\n")
     case .quit:

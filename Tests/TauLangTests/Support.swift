@@ -7,18 +7,21 @@ import Testing
 struct SnippetRun {
   var output: String
   var diagnostics: [Diagnostic]
+  var warnings: [Diagnostic] = []
   var ids: [String] { diagnostics.map(\.id.rawValue) }
 }
 
 /// Parses, checks and runs `source` as a file named `test.tau`, collecting `print` output.
 func runSnippet(_ source: String, interpreter: Interpreter = Interpreter()) -> SnippetRun {
   var output = ""
+  var warnings: [Diagnostic] = []
   interpreter.write = { output += $0 }
+  interpreter.warn = { warnings.append($0) }
   do {
     try interpreter.run(SourceFile(name: "test.tau", text: source))
-    return SnippetRun(output: output, diagnostics: [])
+    return SnippetRun(output: output, diagnostics: [], warnings: warnings)
   } catch {
-    return SnippetRun(output: output, diagnostics: error.diagnostics)
+    return SnippetRun(output: output, diagnostics: error.diagnostics, warnings: warnings)
   }
 }
 

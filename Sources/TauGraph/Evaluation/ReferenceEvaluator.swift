@@ -5,14 +5,17 @@ import TauTensor
 /// Evaluates graphs node by node. A batched node's value has shape `[B] + node.shape`; an
 /// unbatched one (parameters and what only they feed) has `node.shape`.
 public enum ReferenceEvaluator {
-  /// The values of all nodes, given a value for every input node.
+  /// The values of all nodes, given a value for every input node. Nodes in `overriding` take
+  /// the value given there instead of computing it (finite differences with gates held fixed).
   public static func evaluate<S: TensorScalar>(
-    _ graph: Graph, inputs: [InputKind: Tensor<S>]
+    _ graph: Graph, inputs: [InputKind: Tensor<S>], overriding: [NodeID: Tensor<S>] = [:]
   ) throws -> [Tensor<S>] {
     var values: [Tensor<S>] = []
     values.reserveCapacity(graph.nodes.count)
-    for node in graph.nodes {
-      values.append(try evaluate(node, graph: graph, values: values, inputs: inputs))
+    for (index, node) in graph.nodes.enumerated() {
+      values.append(
+        try overriding[NodeID(index)]
+          ?? evaluate(node, graph: graph, values: values, inputs: inputs))
     }
     return values
   }

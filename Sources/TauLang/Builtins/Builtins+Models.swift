@@ -29,14 +29,13 @@ extension BuiltinRegistry {
         FileHandle.standardError.write(
           Data("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n".utf8))
       }
-      let override = args.isGiven("init") ? args["init"] : nil
       let stream = RandomStream(seed: UInt64(seed)).substream("init")
-      var parameters: [String: Tensor<Double>] = [:]
-      for parameter in lowered.parameters {
-        var substream = stream.substream(parameter.name)
-        parameters[parameter.name] = try initialTensor(
-          override ?? parameter.initializer, shape: parameter.shape, stream: &substream,
-          at: override == nil ? parameter.range : args.range("init"))
+      let parameters = try initialParameters(
+        lowered, stream: stream,
+        override: args.isGiven("init") ? (args["init"], args.range("init")) : nil)
+      let probe = try GateProbe(lowered, parameters: parameters, inputSize: input)
+      for warning in try probe.diagnostics(cell: cell.declaration, at: args.callRange) {
+        args.interpreter.warn(warning)
       }
       var readoutStream = stream.substream("readout")
       let bound = 1 / Double(hidden).squareRoot()
@@ -123,6 +122,22 @@ extension BuiltinRegistry {
       + (grads["readoutBias"].map { [("readout.bo", Value.tensor($0))] } ?? [])
     return .record(Record([("loss", .number(loss)), ("grads", .record(nestedRecord(entries)))]))
   }
+}
+
+/// Every parameter of a lowered cell at its initial value, each from its own substream of
+/// `stream` (named after the parameter); `override` (`rnn(…, init: …)`) replaces every
+/// declared initialiser.
+func initialParameters(
+  _ lowered: LoweredCell, stream: RandomStream, override: (Value, SourceRange)? = nil
+) throws -> [String: Tensor<Double>] {
+  var parameters: [String: Tensor<Double>] = [:]
+  for parameter in lowered.parameters {
+    var substream = stream.substream(parameter.name)
+    parameters[parameter.name] = try initialTensor(
+      override?.0 ?? parameter.initializer, shape: parameter.shape, stream: &substream,
+      at: override?.1 ?? parameter.range)
+  }
+  return parameters
 }
 
 /// A parameter's initial tensor from its initialiser: an initialiser record (`uniform(n)`,

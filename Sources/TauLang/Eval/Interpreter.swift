@@ -11,6 +11,11 @@ import TauTensor
 public final class Interpreter {
   /// Where `print` writes (standard output by default).
   public var write: (String) -> Void = { print($0, terminator: "") }
+  /// Where warnings go (a gate outside its range): the front end renders them; by default they
+  /// are written to standard error.
+  public var warn: (Diagnostic) -> Void = { warning in
+    FileHandle.standardError.write(Data(DiagnosticRenderer(colored: false).render([warning]).utf8))
+  }
   /// The built-ins and constants; modules run in a child of this, user code in `globals`.
   let builtins: Environment
   let globals: Environment

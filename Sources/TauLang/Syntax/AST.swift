@@ -138,8 +138,24 @@ public struct Declaration: Sendable {
   public var name: String
   public var nameRange: SourceRange
   public var parameters: [Parameter]
+  /// `gate signed in [-1, 1] { … }`: the values the gate may take (nil: [0, 1]).
+  public var valueBounds: ValueBounds?
   public var body: Block
   public var range: SourceRange
+}
+
+/// The closed interval a gate's value is declared to lie in, and where it is written.
+public struct ValueBounds: Sendable {
+  public var lower: Double
+  public var upper: Double
+  public var range: SourceRange
+}
+
+extension Declaration {
+  /// The values a gate may take: its declared bounds, else [0, 1] (a fraction of the step).
+  public var gateRange: (lower: Double, upper: Double) {
+    valueBounds.map { ($0.lower, $0.upper) } ?? (0, 1)
+  }
 }
 
 /// A parsed source file or REPL entry.

@@ -117,11 +117,45 @@ extension Parser {
     let name = try expect(.name, "a name after '\(kind.rawValue)'")
     var parameters: [Parameter] = []
     if at(.leftParen) { parameters = try parseParameters() }
+    var bounds: ValueBounds?
+    if at(.keywordIn) {
+      bounds = try parseValueBounds()
+      if kind != .gate, let bounds {
+        _ = error(
+          "parse.unexpected", "only a gate declares the range of its value", at: bounds.range)
+      }
+    }
     let body = try parseBlock(opener: "\(kind.rawValue) '\(name.text)'")
     let declaration = Declaration(
-      kind: kind, name: name.text, nameRange: name.range, parameters: parameters, body: body,
-      range: range(from: start))
+      kind: kind, name: name.text, nameRange: name.range, parameters: parameters,
+      valueBounds: bounds, body: body, range: range(from: start))
     return Stmt(kind: .declaration(declaration), range: declaration.range)
+  }
+
+  /// bounds → 'in' '[' number ',' number ']', numbers possibly negative, lower < upper.
+  mutating func parseValueBounds() throws(ParseError) -> ValueBounds {
+    let start = advance().range
+    try expect(.leftBracket, "'[' to start the gate's range, as in 'in [-1, 1]'")
+    let lower = try parseSignedNumber()
+    try expect(.comma, "',' between the ends of the range")
+    let upper = try parseSignedNumber()
+    try expect(.rightBracket, "']' to close the range")
+    let bounds = ValueBounds(lower: lower, upper: upper, range: range(from: start))
+    guard lower < upper, lower.isFinite, upper.isFinite else {
+      throw error(
+        "parse.invalidRange", "a gate's range needs finite ends with lower < upper",
+        at: bounds.range)
+    }
+    return bounds
+  }
+
+  private mutating func parseSignedNumber() throws(ParseError) -> Double {
+    let negative = match(.minus)
+    let token = try expect(.number, "a number")
+    guard let value = Double(token.text) else {
+      throw error("lex.invalid", "malformed number '\(token.text)'", at: token.range)
+    }
+    return negative ? -value : value
   }
 
   /// After `fn` (and the name, if any): '(' parameters ')' block
