@@ -55,4 +55,22 @@ import Testing
     )
     #expect(targets.diagnostics.first?.message == "shape mismatch in 'gradient': [40×1] and [40×2]")
   }
+
+  @Test func cellsAndGatesThatBuildThemselvesAreCycles() throws {
+    let cells = runSnippet(
+      "cell a {\n  let n = rnn(b, hidden: 2, input: 1)\n  h\n}\ncell b {\n  let m = rnn(a, hidden: 2, input: 1)\n  h\n}\nrnn(a, hidden: 2, input: 1)"
+    )
+    #expect(cells.ids == ["model.cycle"])
+    #expect(
+      cells.diagnostics.first?.message == "cells build each other in a cycle: 'a' → 'b' → 'a'")
+    let gates = runSnippet(
+      "use cells\ngate g(f = g) { f(h, x) }\nrnn(leaky(gate: g), hidden: 2, input: 1)")
+    #expect(gates.ids == ["model.cycle"])
+    #expect(gates.diagnostics.first?.message == "gates apply each other in a cycle: 'g' → 'g'")
+    // A gate applying another gate is not a cycle.
+    #expect(
+      runSnippet(
+        "use cells\ngate outer(a = multi, b = scalar) { a(h, x) * b(h, x) }\nrnn(leaky(gate: outer), hidden: 2, input: 1)"
+      ).ids == [])
+  }
 }

@@ -25,6 +25,8 @@ public final class Interpreter {
   var callDepth = 0
   /// Set while a gate or cell body is being lowered to a graph.
   var lowering: LoweringContext?
+  /// The cells whose models are being built, outermost first (a body may build a model).
+  var cellsBeingBuilt: [Declaration] = []
   static let maxCallDepth = 2000
 
   public init(searchPath: SearchPath = .standard()) {

@@ -12,6 +12,8 @@ final class LoweringContext {
   let input: Int
   /// Prefix of parameter names: the cell parameters through which gates were reached (`gate`).
   var prefix: [String] = []
+  /// The gates being applied, outermost first.
+  var gates: [Declaration] = []
   /// Extra states declared with `state` (the hidden state h is state 0).
   var stateNames: [String] = []
   var stateNodes: [NodeID] = []
@@ -43,6 +45,18 @@ extension Interpreter {
   func lowerCell(_ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange) throws
     -> LoweredCell
   {
+    // A body may build another model (`rnn(b, …)` inside cell a); one that leads back to a cell
+    // already being built would recurse without end.
+    let declaration = cell.declaration
+    if let start = cellsBeingBuilt.firstIndex(where: { $0.range == declaration.range }) {
+      let cycle = (cellsBeingBuilt[start...] + [declaration]).map { "'\($0.name)'" }
+      throw Diagnostic(
+        "model.cycle",
+        "cells build each other in a cycle: \(cycle.joined(separator: " → "))",
+        at: site)
+    }
+    cellsBeingBuilt.append(declaration)
+    defer { cellsBeingBuilt.removeLast() }
     do {
       return try lowerCellBody(cell, hidden: hidden, input: input, at: site)
     } catch var diagnostic as Diagnostic where diagnostic.range != site {
@@ -150,6 +164,15 @@ extension Interpreter {
       throw Diagnostic(
         "call.arity", "a gate is applied to the state and the input: \(name)(h, x)", at: range)
     }
+    // A gate that applies itself, through a default or an argument, would recurse without end.
+    if let start = context.gates.firstIndex(where: { $0.range == gate.declaration.range }) {
+      let cycle = (context.gates[start...] + [gate.declaration]).map { "'\($0.name)'" }
+      throw Diagnostic(
+        "model.cycle", "gates apply each other in a cycle: \(cycle.joined(separator: " → "))",
+        at: range)
+    }
+    context.gates.append(gate.declaration)
+    defer { context.gates.removeLast() }
     context.prefix.append(name)
     defer { context.prefix.removeLast() }
     let recorder = context.recorder
