@@ -1,4 +1,4 @@
-// The operators of paper.md §3–7 on tiny models, against values computed independently here:
+// The operators of the paper's §3–7 on tiny models, against values computed independently here:
 // central differences of the unrolled reference steps, explicit products with LAPACK's SVD,
 // and closed forms for a constant gate with W_r = 0.
 import Foundation

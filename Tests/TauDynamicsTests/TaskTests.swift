@@ -1,4 +1,4 @@
-// The tasks of paper.md §8: targets recomputed from the inputs by their definitions, determinism
+// The tasks of the paper's §8: targets recomputed from the inputs by their definitions, determinism
 // per batch index, and the statistics of the ones whose target is not a function of the inputs.
 import Foundation
 import Testing
@@ -59,7 +59,7 @@ import Testing
     }
   }
 
-  // Written out from paper.md §8 and, for NARMA-20, the reference implementation's coefficients.
+  // Written out from the paper's §8 and, for NARMA-20, the reference implementation's coefficients.
   @Test(arguments: [
     (SequenceTask.narma10, 10, 0.3, 0.05, 0.1), (SequenceTask.narma20, 20, 0.1, 0.04, 0.2),
   ])

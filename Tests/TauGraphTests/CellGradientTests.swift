@@ -1,5 +1,5 @@
 // Whole cells of the paper built as graphs: reverse mode against finite differences, and the
-// frozen-gate pullback against the closed form of paper.md §3.
+// frozen-gate pullback against the closed form of the paper's §3.
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 // Forward mode: the exact Jacobians dh_t/dh_{t-1} of the paper's four cells against the closed
-// forms of paper.md §3 (to 1e-12), the frozen-gate split J = A + B, and forward against reverse
+// forms of the paper's §3 (to 1e-12), the frozen-gate split J = A + B, and forward against reverse
 // mode on general graphs.
 import Foundation
 import Testing
@@ -77,7 +77,7 @@ func jacobianValue(
   let m = 3
   let batch = 2
 
-  /// J_t from paper.md §3, computed entry by entry with plain arithmetic.
+  /// J_t from the paper's §3, computed entry by entry with plain arithmetic.
   func closedForm(
     _ cell: PaperCell, _ inputs: [InputKind: Tensor<Double>], sample b: Int, part: String
   )

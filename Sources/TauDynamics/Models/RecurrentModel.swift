@@ -3,7 +3,7 @@
 import TauGraph
 import TauTensor
 
-/// A sequence-to-one recurrent network: h_t = cell(h_{t-1}, x_t), ŷ = W_o h_T (paper.md §2).
+/// A sequence-to-one recurrent network: h_t = cell(h_{t-1}, x_t), ŷ = W_o h_T (the paper's §2).
 ///
 /// State 0 is the hidden state h that the readout sees; cells such as the LSTM carry more
 /// states (their sizes are `stateSizes`), all starting at zero.

@@ -1,4 +1,4 @@
-// Propagation anisotropy (paper.md §6): the top singular values of transports P_{t,k} sampled at
+// Propagation anisotropy (the paper's §6): the top singular values of transports P_{t,k} sampled at
 // fixed lags, summarised as AI = σ₁/σ_r and CE = Σ_{i≤r} σ_i² / Σ_{i≤k} σ_i².
 import TauTensor
 

@@ -1,4 +1,4 @@
-// Effective-learning-rate profiles (paper.md §5): the lag profile of the sensitivities, the
+// Effective-learning-rate profiles (the paper's §5): the lag profile of the sensitivities, the
 // gate-product predictor, and the log-log calibration of one against the other.
 import Foundation
 import TauTensor

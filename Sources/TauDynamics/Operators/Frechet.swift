@@ -1,5 +1,5 @@
 // The first-order (Fréchet) expansion of the transport around the frozen-gate Jacobians
-// (paper.md §4): F(ε) = ∏ (A_j + ε B_j), T₁(ε) = F(0) + ε L[B], and how fast F - T₁ vanishes.
+// (the paper's §4): F(ε) = ∏ (A_j + ε B_j), T₁(ε) = F(0) + ε L[B], and how fast F - T₁ vanishes.
 import Foundation
 import TauTensor
 

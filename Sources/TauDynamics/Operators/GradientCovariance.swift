@@ -1,4 +1,4 @@
-// Update anisotropy (paper.md §6): the singular values of the matrix of true per-example
+// Update anisotropy (the paper's §6): the singular values of the matrix of true per-example
 // gradients, rows normalised, columns centred, near-constant columns dropped.
 import TauTensor
 
@@ -57,7 +57,7 @@ extension RecurrentModel where Scalar == Double {
   /// The cell's parameter names in a fixed order (sorted), as the gradient rows lay them out.
   public var parameterOrder: [String] { parameters.keys.sorted() }
 
-  /// gradcov: the spectrum of the per-example gradients of `inputs`/`targets` (paper.md §6).
+  /// gradcov: the spectrum of the per-example gradients of `inputs`/`targets` (the paper's §6).
   public func gradientCovariance(inputs: Tensor<Double>, targets: Tensor<Double>, r: Int) throws
     -> GradientCovariance
   {

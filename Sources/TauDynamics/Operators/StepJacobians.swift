@@ -1,4 +1,4 @@
-// The exact per-step Jacobians J_t = dh_t/dh_{t-1} of any cell on a batch (paper.md §3), from the
+// The exact per-step Jacobians J_t = dh_t/dh_{t-1} of any cell on a batch (the paper's §3), from the
 // forward-mode transform of the cell's step graph: nothing here knows which cell it runs. Cells
 // with several states get one Jacobian over the concatenated state [h; c].
 import TauGraph

@@ -1,5 +1,5 @@
 // Transports P_{t,k} = J_t J_{t-1} ⋯ J_{k+1} and the all-pairs sensitivities S_{t,k} = ‖P_{t,k}‖₂
-// (paper.md §3 and §5). All pairs reuse prefix products: for each k, P_{t,k} = J_t P_{t-1,k}, one
+// (the paper's §3 and §5). All pairs reuse prefix products: for each k, P_{t,k} = J_t P_{t-1,k}, one
 // n×n product per pair, and the norm of each is warm-started from the previous pair's.
 import TauTensor
 

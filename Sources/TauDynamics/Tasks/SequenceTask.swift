@@ -1,4 +1,4 @@
-// The sequence-to-one tasks of paper.md §8, generated from seeded streams: batch k of a task
+// The sequence-to-one tasks of the paper's §8, generated from seeded streams: batch k of a task
 // comes from its own sub-stream, so it is the same whatever was drawn before.
 import Foundation
 import TauTensor

@@ -1,4 +1,4 @@
-// The operators of paper.md §3–7 as built-ins: exact Jacobians, transports, sensitivities,
+// The operators of the paper's §3–7 as built-ins: exact Jacobians, transports, sensitivities,
 // effective-learning-rate profiles, anisotropy, the gradient covariance, parameter Jacobians, the
 // Fréchet check, Lyapunov exponents and the optimizer's rates. They run in float64 on any cell,
 // from the transforms of its step graph.

@@ -1,5 +1,5 @@
 // Training from Tau: `train(model, task, optimizer, …)`, `evaluate`, the learning-rate schedules
-// and the tasks of paper.md §8. A task is any record with a `batch(n, index: k)` function, so
+// and the tasks of the paper's §8. A task is any record with a `batch(n, index: k)` function, so
 // tasks can be written in Tau as well.
 import Foundation
 import TauDynamics
