@@ -55,4 +55,21 @@ import Testing
     #expect(session.handle(":quit") == .quit)
     #expect(streams().output.hasSuffix("42\n"))
   }
+
+  @Test func warningsGoToErrorsAndTheModelIsBound() {
+    let (session, streams) = session(in: FileManager.default.temporaryDirectory)
+    _ = session.handle("use cells")
+    _ = session.handle("gate two { 2 }")
+    _ = session.handle("let net = rnn(leaky(gate: two), hidden: 2, input: 1)")
+    _ = session.handle(":reset")
+    _ = session.handle(
+      "use cells\ngate two { 2 }\nlet again = rnn(leaky(gate: two), hidden: 2, input: 1)")
+    _ = session.handle(":type again")
+    let warnings = streams().errors.components(separatedBy: "warning: gate 'two'").count - 1
+    #expect(warnings == 2)  // also after :reset, which makes a new interpreter
+    #expect(!streams().errors.contains("error"))
+    #expect(
+      streams().output.hasSuffix("model leaky(gate: two), hidden: 2, input: 1, f32, 8 parameters\n")
+    )
+  }
 }
