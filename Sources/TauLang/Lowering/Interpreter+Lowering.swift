@@ -48,13 +48,7 @@ extension Interpreter {
     // A body may build another model (`rnn(b, …)` inside cell a); one that leads back to a cell
     // already being built would recurse without end.
     let declaration = cell.declaration
-    if let start = cellsBeingBuilt.firstIndex(where: { $0.range == declaration.range }) {
-      let cycle = (cellsBeingBuilt[start...] + [declaration]).map { "'\($0.name)'" }
-      throw Diagnostic(
-        "model.cycle",
-        "cells build each other in a cycle: \(cycle.joined(separator: " → "))",
-        at: site)
-    }
+    try checkNoCycle(declaration, in: cellsBeingBuilt, "cells build each other", at: site)
     cellsBeingBuilt.append(declaration)
     defer { cellsBeingBuilt.removeLast() }
     do {
@@ -165,12 +159,7 @@ extension Interpreter {
         "call.arity", "a gate is applied to the state and the input: \(name)(h, x)", at: range)
     }
     // A gate that applies itself, through a default or an argument, would recurse without end.
-    if let start = context.gates.firstIndex(where: { $0.range == gate.declaration.range }) {
-      let cycle = (context.gates[start...] + [gate.declaration]).map { "'\($0.name)'" }
-      throw Diagnostic(
-        "model.cycle", "gates apply each other in a cycle: \(cycle.joined(separator: " → "))",
-        at: range)
-    }
+    try checkNoCycle(gate.declaration, in: context.gates, "gates apply each other", at: range)
     context.gates.append(gate.declaration)
     defer { context.gates.removeLast() }
     context.prefix.append(name)
@@ -209,6 +198,17 @@ extension Interpreter {
         node: marked, name: name, declaration: gate.declaration, valueRange: valueRange,
         application: range))
     return .traced(TracedValue(recorder: recorder, id: marked))
+  }
+
+  /// Throws when `declaration` is already among those in progress (`active`, outermost first),
+  /// naming the cycle: "cells build each other in a cycle: 'a' → 'b' → 'a'".
+  private func checkNoCycle(
+    _ declaration: Declaration, in active: [Declaration], _ what: String, at site: SourceRange
+  ) throws {
+    guard let start = active.firstIndex(where: { $0.range == declaration.range }) else { return }
+    let cycle = (active[start...] + [declaration]).map { "'\($0.name)'" }
+    throw Diagnostic(
+      "model.cycle", "\(what) in a cycle: \(cycle.joined(separator: " → "))", at: site)
   }
 
   /// `param NAME [shape] = initialiser` inside a body being lowered.
