@@ -394,6 +394,7 @@ func tensorErrorID(_ error: TensorError) -> DiagnosticID {
   case .invalidArgument: return "value.invalid"
   case .lapackFailure: return "linalg.failure"
   case .invalidFile: return "file.invalid"
+  case .outOfMemory: return "memory.budget"
   }
 }
 
@@ -411,6 +412,9 @@ extension TensorError {
       return .indexOutOfRange(operation: operation, index: index, shape: shape)
     case .invalidArgument(_, let message):
       return .invalidArgument(operation: operation, message: message)
+    case .outOfMemory(_, let shape, let dtype, let bytes, let budget):
+      return .outOfMemory(
+        operation: operation, shape: shape, dtype: dtype, bytes: bytes, budget: budget)
     case .lapackFailure, .invalidFile: return self
     }
   }
