@@ -140,6 +140,7 @@ public final class Interpreter {
     case .binding(let name, _, let value, let isMutable):
       env.define(name, try evaluate(value, in: env), isMutable: isMutable)
     case .assignment(let name, let nameRange, let value):
+      if try assignGrowingList(name, value, in: env) { break }
       let newValue = try evaluate(value, in: env)
       guard env.assign(name, newValue) else {
         throw Diagnostic("check.assignToLet", "cannot assign to '\(name)'", at: nameRange)
