@@ -125,3 +125,33 @@ import Testing
     #expect(stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
   }
 }
+
+/// TAU_MEMORY_LIMIT as the user sets it: read by the real binary at start.
+@Suite struct MemoryLimitTests {
+  @Test func theEnvironmentSetsTheBudget() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-budget.tau")
+    try "let t = zeros([1000, 1000])\nprint(len(t))\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let refused = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "1M"])
+    #expect(refused.status == 1 && refused.stdout.isEmpty)
+    #expect(
+      refused.stderr.contains(
+        "1:9: error: 'zeros' of a [1000×1000] f64 tensor needs 7.6 MiB (8000000 bytes), more than "
+          + "the memory budget of 1.0 MiB (1048576 bytes); set TAU_MEMORY_LIMIT"),
+      "\(refused.stderr)")
+    let allowed = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "8M"])
+    #expect(allowed.status == 0 && allowed.stdout == "1000\n" && allowed.stderr.isEmpty)
+    let invalid = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "lots"])
+    #expect(invalid.status == 0 && invalid.stdout == "1000\n")
+    #expect(invalid.stderr.hasPrefix("tau: warning: TAU_MEMORY_LIMIT=lots is not a size"))
+  }
+
+  @Test func aListDoubledFortyTimesIsRefused() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-double.tau")
+    try "var l = [1]\nfor i in 1..40 { l = l + l }\nprint(len(l))\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let run = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "64M"])
+    #expect(run.status == 1 && run.stdout.isEmpty)
+    #expect(run.stderr.contains("2:22: error: '+' of a list of"), "\(run.stderr)")
+  }
+}
