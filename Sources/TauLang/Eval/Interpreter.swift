@@ -38,6 +38,14 @@ public final class Interpreter {
   /// environment starts it as true or false.
   public var plotPreview: Bool? = PlotPreview.setting()
 
+  /// Whether Ctrl-C ends the whole program (`tau run`): `train` then stops at its next step
+  /// and reports the interruption, so nothing after it runs. False (the REPL): `train` returns
+  /// the steps done and the entry goes on, since the session keeps its bindings anyway.
+  public var interruptEndsProgram = false
+
+  /// How long computations show on standard error that they are alive.
+  public var progress: ProgressStyle = .automatic
+
   /// Binds `name` in the session, as a `let` would (the REPL's `_`).
   public func bind(_ name: String, to value: Value) { globals.define(name, value) }
 
@@ -298,7 +306,8 @@ public final class Interpreter {
       }
       let callArguments = CallArguments(
         builtin: builtin, values: values, ranges: ranges, callRange: range, interpreter: self)
-      let elapsedTime = builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name) : nil
+      let elapsedTime =
+        builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name, style: progress) : nil
       defer { elapsedTime?.finish() }
       do {
         return try builtin.body(callArguments)
