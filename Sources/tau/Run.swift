@@ -13,6 +13,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Print diagnostics as JSON (on standard error).")
   var json = false
 
+  @Flag(help: "Print no progress lines on standard error.")
+  var quiet = false
+
   @Argument(parsing: .postTerminator, help: "Arguments for the script.")
   var scriptArguments: [String] = []
 
@@ -20,11 +23,15 @@ struct Run: ParsableCommand {
     let source = try Console.readSource(file)
     let json = json
     let scriptArguments = scriptArguments
+    let quiet = quiet
     Console.installInterruptHandler()
     let status = withLargeStack { () -> Int32 in
       let interpreter = Interpreter()
       interpreter.scriptArguments = scriptArguments
       interpreter.warn = { Console.report([$0], json: json) }
+      // Ctrl-C ends a script where it is: the rest of it would run on a half-done result.
+      interpreter.interruptEndsProgram = true
+      interpreter.progress = quiet ? .quiet : .automatic
       do throws(DiagnosticList) {
         try interpreter.run(source)
         return 0

@@ -2,6 +2,7 @@
 // specifies (0 ok, 1 a Tau error, 2 usage, 130 interrupted).
 import ArgumentParser
 import Foundation
+import TauTensor
 
 @main
 struct Tau: ParsableCommand {
@@ -17,6 +18,7 @@ struct Tau: ParsableCommand {
   static func main() {
     do {
       var command = try parseAsRoot()
+      warnAboutAnInvalidMemoryLimit()
       try command.run()
     } catch {
       let code = exitCode(for: error)
@@ -31,6 +33,17 @@ struct Tau: ParsableCommand {
       Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
   }
+}
+
+/// A TAU_MEMORY_LIMIT that is not a size is not an error (the default budget applies), but it
+/// must not go unnoticed: the user meant some other budget.
+private func warnAboutAnInvalidMemoryLimit() {
+  guard let value = MemoryBudget.configured.invalidValue else { return }
+  let fallback = MemoryBudget.format(MemoryBudget.configured.bytes)
+  FileHandle.standardError.write(
+    Data(
+      ("tau: warning: \(MemoryBudget.environmentVariable)=\(value) is not a size (bytes, or with "
+        + "a suffix: 512M, 8G); the memory budget is half of physical memory, \(fallback)\n").utf8))
 }
 
 /// The version printed by `tau --version`.

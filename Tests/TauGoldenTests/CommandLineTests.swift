@@ -125,3 +125,98 @@ import Testing
     #expect(stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
   }
 }
+
+/// TAU_MEMORY_LIMIT as the user sets it: read by the real binary at start.
+@Suite struct MemoryLimitTests {
+  @Test func theEnvironmentSetsTheBudget() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-budget.tau")
+    try "let t = zeros([1000, 1000])\nprint(len(t))\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let refused = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "1M"])
+    #expect(refused.status == 1 && refused.stdout.isEmpty)
+    #expect(
+      refused.stderr.contains(
+        "1:9: error: 'zeros' of a [1000×1000] f64 tensor needs 7.6 MiB (8000000 bytes), more than "
+          + "the memory budget of 1.0 MiB (1048576 bytes); set TAU_MEMORY_LIMIT"),
+      "\(refused.stderr)")
+    let allowed = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "8M"])
+    #expect(allowed.status == 0 && allowed.stdout == "1000\n" && allowed.stderr.isEmpty)
+    let invalid = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "lots"])
+    #expect(invalid.status == 0 && invalid.stdout == "1000\n")
+    #expect(invalid.stderr.hasPrefix("tau: warning: TAU_MEMORY_LIMIT=lots is not a size"))
+  }
+
+  @Test func aListDoubledFortyTimesIsRefused() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-double.tau")
+    try "var l = [1]\nfor i in 1..40 { l = l + l }\nprint(len(l))\n".write(
+      to: file, atomically: true, encoding: .utf8)
+    let run = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "64M"])
+    #expect(run.status == 1 && run.stdout.isEmpty)
+    #expect(run.stderr.contains("2:22: error: '+' of a list of"), "\(run.stderr)")
+  }
+}
+
+/// Ctrl-C in `tau run` ends the script, even inside `train` (which in the REPL returns the steps
+/// done and lets the entry go on).
+@Suite struct RunInterruptTests {
+  @Test func ctrlCDuringTrainingEndsTheScriptAndKeepsWhatWasWritten() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("tau-train-interrupt-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (file, marker) = (
+      folder.appendingPathComponent("two.tau"), folder.appendingPathComponent("started.csv")
+    )
+    let (before, after) = (
+      folder.appendingPathComponent("before.safetensors"),
+      folder.appendingPathComponent("after.safetensors")
+    )
+    let training =
+      "train(net, adding(length: 20, input: 2), sgd(lr: 0.01), steps: 100000000, batch: 4)"
+    let script = """
+      use cells
+      use optimizers
+      let net = rnn(leaky(gate: multi), hidden: 8, input: 2)
+      save(net, "\(before.path)")
+      export({started: 1}, "\(marker.path)")
+      let first = \(training)
+      save(first.model, "\(after.path)")
+      let second = \(training)
+      print("after")
+
+      """
+    try script.write(to: file, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
+    process.arguments = ["run", file.path]
+    let (output, errors) = (Pipe(), Pipe())
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    Thread.sleep(forTimeInterval: 1)  // into the first training
+    process.interrupt()
+    let interrupted = ContinuousClock.now
+    // A script that went on to the second training would run for hours: end it, and fail.
+    DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
+      if process.isRunning { process.terminate() }
+    }
+    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(ContinuousClock.now - interrupted < .seconds(10))
+    #expect(process.terminationStatus == 130)
+    #expect(stderr.hasPrefix("tau: 'train' interrupted before step "), "\(stderr)")
+    #expect(stderr.hasSuffix(" at \(file.path):6:13\n"), "\(stderr)")
+    // Nothing after the interrupted line ran; the file saved before it loads as a model.
+    #expect(stdout.isEmpty && !FileManager.default.fileExists(atPath: after.path))
+    let check = folder.appendingPathComponent("check.tau")
+    try "print(type(load(\"\(before.path)\")))\n".write(
+      to: check, atomically: true, encoding: .utf8)
+    let loaded = try runTau(["run", check.path])
+    #expect(loaded.status == 0 && loaded.stdout == "model\n", "\(loaded.stderr)")
+  }
+}

@@ -64,7 +64,9 @@ extension BuiltinRegistry {
       return .list((0..<count).map { .number(Double(start + $0 * step)) })
     },
     Builtin("append", ["list", "value"], "a new list with value added at the end") { args in
-      .list(try args.list("list") + [args["value"]])
+      let items = try args.list("list")
+      try checkListSize(items.count, plus: 1, operation: "append", at: args.callRange)
+      return .list(items + [args["value"]])
     },
     Builtin("map", ["list", "function"], "a new list with function applied to each element") {
       args in

@@ -244,7 +244,7 @@ extension BuiltinRegistry {
     guard logEvery >= 0 else {
       throw Diagnostic("value.invalid", "log_every must be ≥ 0", at: args.range("log_every"))
     }
-    let line = ProgressLine(total: steps)
+    let line = ProgressLine(total: steps, style: args.interpreter.progress)
     defer { line.finish() }
     var (logged, loggedSteps) = (0.0, 0)
     do {
@@ -271,8 +271,12 @@ extension BuiltinRegistry {
         hint: "lower the learning rate or clip the gradients (clip: 1)")
       return (record, failure)
     } catch TrainingStop<S>.cancelled(let step, let record) {
-      clearInterrupt()  // handled: the steps done are the result, and the program goes on
       line.finish()
+      if args.interpreter.interruptEndsProgram {
+        // `tau run`: the interrupt stays set and ends the program here.
+        throw Diagnostic.interrupted("'train' interrupted before step \(step)", at: args.callRange)
+      }
+      clearInterrupt()  // handled: the steps done are the result, and the program goes on
       let done = step == 2 ? "1 step" : "\(step - 1) steps"
       FileHandle.standardError.write(
         Data("training interrupted before step \(step); returning the \(done) done\n".utf8))

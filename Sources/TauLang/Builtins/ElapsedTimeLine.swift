@@ -1,7 +1,7 @@
 // A sign of life for long built-ins that have no steps to count (sensitivities, anisotropy, the
 // gradient covariance): after a second, `  sensitivity: 4 s (Ctrl-C stops it)` on a terminal,
-// updated twice a second and cleared when the call returns. Nothing when standard error is not
-// a terminal.
+// updated twice a second and cleared when the call returns. Where standard error is not a
+// terminal, a plain `sensitivity: 10 s` line every 10 s instead; with `--quiet`, nothing.
 import Foundation
 import Synchronization
 
@@ -17,19 +17,24 @@ final class ElapsedTimeLine {
   private let drawing = Drawing()
   private let timer: DispatchSourceTimer
 
-  /// Starts the line for `label`, or returns nil when standard error is not a terminal.
-  init?(label: String) {
-    guard isatty(STDERR_FILENO) != 0 else { return nil }
+  /// Starts the line for `label`, or returns nil with `--quiet`.
+  init?(label: String, style: ProgressStyle) {
+    guard style != .quiet else { return nil }
+    let isTerminal = isatty(STDERR_FILENO) != 0
     let start = ContinuousClock.now
+    let every = isTerminal ? 0.5 : Double(plainProgressInterval.components.seconds)
     timer = DispatchSource.makeTimerSource(queue: .global())
-    timer.schedule(deadline: .now() + 1, repeating: 0.5)
+    timer.schedule(deadline: .now() + (isTerminal ? 1 : every), repeating: every)
     timer.setEventHandler { [drawing] in
       drawing.state.withLock { state in
         guard !state.isFinished else { return }
         let seconds = (ContinuousClock.now - start).components.seconds
-        let text = "\r  \(label): \(seconds) s (Ctrl-C stops it) "
-        FileHandle.standardError.write(Data(text.utf8))
-        state.isShown = true
+        if isTerminal {
+          writeStandardError("\r  \(label): \(seconds) s (Ctrl-C stops it) ")
+          state.isShown = true
+        } else {
+          writeStandardError("\(label): \(seconds) s\n")
+        }
       }
     }
     timer.resume()

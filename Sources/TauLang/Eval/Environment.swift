@@ -42,6 +42,37 @@ final class Environment: @unchecked Sendable {
     return false
   }
 
+  /// The list held by the mutable binding `name`, if that is what it holds (for growing it in
+  /// place: `x = append(x, v)`).
+  func mutableList(_ name: String) -> [Value]? {
+    guard let binding = binding(name), binding.isMutable, case .list(let items) = binding.value
+    else { return nil }
+    return items
+  }
+
+  /// Lets go of the binding's reference to `items` (it holds `nothing` until the caller assigns
+  /// the grown list), so that `items` is the only reference and can grow without a copy. Does
+  /// nothing if the binding holds anything else by now.
+  func release(_ name: String, ifHolding items: [Value]) {
+    var scope: Environment? = self
+    while let current = scope {
+      if current.bindings[name] != nil {
+        if current.holds(name, items) { current.bindings[name]?.value = .nothing }
+        return
+      }
+      scope = current.parent
+    }
+  }
+
+  private func holds(_ name: String, _ items: [Value]) -> Bool {
+    guard case .list(let held)? = bindings[name]?.value, held.count == items.count else {
+      return false
+    }
+    return held.withUnsafeBufferPointer { a in
+      items.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+    }
+  }
+
   /// Every name visible from here (for completion and "did you mean").
   var visibleNames: Set<String> {
     var names = Set(bindings.keys)

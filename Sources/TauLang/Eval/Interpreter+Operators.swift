@@ -32,7 +32,9 @@ extension Interpreter {
       return try numberOperation(op, x, y, at: range)
     case (.string(let x), .string(let y)):
       switch op {
-      case .add: return .string(x + y)
+      case .add:
+        try checkStringSize(x.utf8.count, plus: y.utf8.count, at: range)
+        return .string(x + y)
       case .less: return .bool(x < y)
       case .lessEqual: return .bool(x <= y)
       case .greater: return .bool(x > y)
@@ -40,6 +42,7 @@ extension Interpreter {
       default: break
       }
     case (.list(let x), .list(let y)) where op == .add:
+      try checkListSize(x.count, plus: y.count, operation: "+", at: range)
       return .list(x + y)
     default:
       break
@@ -121,7 +124,10 @@ extension Interpreter {
         "shape mismatch in '\(op.rawValue)': \(formatShape(lhs)) and \(formatShape(rhs))", at: range
       )
     } catch let error as TensorError {
-      throw Diagnostic(tensorErrorID(error), error.description, at: range)
+      // A refused allocation names the operator as written too; other errors keep the
+      // runtime's operation, which says more (`broadcast`, `matmul`).
+      let named = tensorErrorID(error) == "memory.budget" ? error.named(op.rawValue) : error
+      throw Diagnostic(tensorErrorID(error), named.description, at: range)
     }
   }
 

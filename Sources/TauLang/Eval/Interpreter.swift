@@ -47,6 +47,14 @@ public final class Interpreter {
   /// environment starts it as true or false.
   public var plotPreview: Bool? = PlotPreview.setting()
 
+  /// Whether Ctrl-C ends the whole program (`tau run`): `train` then stops at its next step
+  /// and reports the interruption, so nothing after it runs. False (the REPL): `train` returns
+  /// the steps done and the entry goes on, since the session keeps its bindings anyway.
+  public var interruptEndsProgram = false
+
+  /// How long computations show on standard error that they are alive.
+  public var progress: ProgressStyle = .automatic
+
   /// Binds `name` in the session, as a `let` would (the REPL's `_`).
   public func bind(_ name: String, to value: Value) { globals.define(name, value) }
 
@@ -175,6 +183,7 @@ public final class Interpreter {
     case .binding(let name, _, let value, let isMutable):
       env.define(name, try evaluate(value, in: env), isMutable: isMutable)
     case .assignment(let name, let nameRange, let value):
+      if try assignGrowingList(name, value, in: env) { break }
       let newValue = try evaluate(value, in: env)
       guard env.assign(name, newValue) else {
         throw Diagnostic("check.assignToLet", "cannot assign to '\(name)'", at: nameRange)
@@ -340,7 +349,8 @@ public final class Interpreter {
       }
       let callArguments = CallArguments(
         builtin: builtin, values: values, ranges: ranges, callRange: range, interpreter: self)
-      let elapsedTime = builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name) : nil
+      let elapsedTime =
+        builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name, style: progress) : nil
       defer { elapsedTime?.finish() }
       do {
         return try builtin.body(callArguments)
@@ -437,6 +447,7 @@ func tensorErrorID(_ error: TensorError) -> DiagnosticID {
   case .invalidArgument: return "value.invalid"
   case .lapackFailure: return "linalg.failure"
   case .invalidFile: return "file.invalid"
+  case .outOfMemory: return "memory.budget"
   }
 }
 
@@ -454,6 +465,9 @@ extension TensorError {
       return .indexOutOfRange(operation: operation, index: index, shape: shape)
     case .invalidArgument(_, let message):
       return .invalidArgument(operation: operation, message: message)
+    case .outOfMemory(_, let shape, let dtype, let bytes, let budget):
+      return .outOfMemory(
+        operation: operation, shape: shape, dtype: dtype, bytes: bytes, budget: budget)
     case .lapackFailure, .invalidFile: return self
     }
   }

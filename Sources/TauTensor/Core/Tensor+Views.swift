@@ -100,8 +100,9 @@ extension Tensor {
 
   /// A view of this tensor repeated (without copying) along new leading axes and size-1 axes
   /// to `target`, following NumPy's broadcasting rules.
+  /// The view must fit the memory budget, as if materialised: `contiguous()` may copy it.
   public func broadcast(to target: [Int]) throws -> Tensor {
-    _ = try validatedCount(target, operation: "broadcast")
+    _ = try Tensor.allocatableCount(target, operation: "broadcast")
     guard try broadcastShape(shape, target, operation: "broadcast") == target else {
       throw TensorError.shapeMismatch(operation: "broadcast", lhs: shape, rhs: target)
     }
@@ -133,9 +134,9 @@ extension Tensor {
       }
     }
     var shape = first.shape
-    shape[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
+    shape[axis] = parts.reduce(0) { $0 &+ $1.shape[axis] }  // wraps negative: refused below
     let outer = first.shape[..<axis].reduce(1, *)
-    return Tensor(uninitializedShape: shape) { output in
+    return try Tensor(allocating: shape, operation: "concatenate") { output in
       var position = 0
       for row in 0..<outer {
         for part in parts {

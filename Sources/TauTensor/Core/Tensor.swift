@@ -37,18 +37,45 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0)
   }
 
+  /// Like `init(uninitializedShape:)` for a tensor that may be larger than its inputs: the shape
+  /// and the memory budget are checked before anything is allocated.
+  @usableFromInline
+  init(
+    allocating shape: [Int], operation: String,
+    _ body: (UnsafeMutablePointer<Scalar>) throws -> Void
+  ) throws {
+    _ = try Tensor.allocatableCount(shape, operation: operation)
+    try self.init(uninitializedShape: shape, body)
+  }
+
+  /// The element count of a new tensor of `shape`, after checking that no size is negative and
+  /// that its bytes fit the memory budget (`MemoryBudget`). Every public way to make a tensor
+  /// larger than its inputs goes through here.
+  static func allocatableCount(_ shape: [Int], operation: String) throws -> Int {
+    var count: Int? = 1
+    for size in shape {
+      guard size >= 0 else {
+        throw TensorError.invalidShape(operation: operation, shape: shape, reason: "negative size")
+      }
+      count = count.flatMap { product(of: $0, and: size) }
+    }
+    let bytes = count.flatMap { product(of: $0, and: MemoryLayout<Scalar>.stride) }
+    try MemoryBudget.check(
+      bytes: bytes, operation: operation, shape: shape, dtype: Scalar.dtypeName)
+    return count ?? 0
+  }
+
   /// A tensor of `shape` whose elements `body` writes, all of them, through a pointer to the
   /// new storage (in row-major order): no zero-filling pass, no copy.
   public init(shape: [Int], initializingWith body: (UnsafeMutablePointer<Scalar>) throws -> Void)
     throws
   {
-    _ = try validatedCount(shape, operation: "tensor")
-    try self.init(uninitializedShape: shape, body)
+    try self.init(allocating: shape, operation: "tensor", body)
   }
 
   /// A tensor of `shape` filled with `value`.
   public init(repeating value: Scalar, shape: [Int]) throws {
-    let count = try validatedCount(shape, operation: "tensor")
+    let count = try Tensor.allocatableCount(shape, operation: "tensor")
     self.init(
       storage: TensorStorage(repeating: value, count: count), shape: shape,
       strides: contiguousStrides(shape), offset: 0)
@@ -56,7 +83,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// A tensor of `shape` holding `scalars` in row-major order.
   public init(shape: [Int], scalars: [Scalar]) throws {
-    let count = try validatedCount(shape, operation: "tensor")
+    let count = try Tensor.allocatableCount(shape, operation: "tensor")
     guard count == scalars.count else {
       throw TensorError.invalidShape(
         operation: "tensor", shape: shape,
@@ -115,9 +142,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// `count` evenly spaced values from `start` to `end`, both included (like NumPy's `linspace`).
   public static func linspace(from start: Scalar, to end: Scalar, count: Int) throws -> Tensor {
-    _ = try validatedCount([count], operation: "linspace")
     let step = count > 1 ? (end - start) / Scalar(count - 1) : 0
-    return Tensor(uninitializedShape: [count]) { base in
+    return try Tensor(allocating: [count], operation: "linspace") { base in
       for i in 0..<count { base[i] = count > 1 && i == count - 1 ? end : start + Scalar(i) * step }
     }
   }
@@ -277,7 +303,14 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
   return strides
 }
 
-/// The element count of `shape`, after checking that no size is negative or overflows.
+/// `a·b`, or nil if it overflows `Int`.
+func product(of a: Int, and b: Int) -> Int? {
+  let (result, overflow) = a.multipliedReportingOverflow(by: b)
+  return overflow ? nil : result
+}
+
+/// The element count of `shape`, after checking that no size is negative or overflows (for views,
+/// which allocate nothing; new tensors are checked by `allocatableCount`).
 func validatedCount(_ shape: [Int], operation: String) throws -> Int {
   var count = 1
   for size in shape {

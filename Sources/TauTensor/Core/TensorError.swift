@@ -17,6 +17,9 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
   case lapackFailure(routine: String, info: Int)
   /// A tensor file that is truncated, corrupt, or not in the expected format.
   case invalidFile(path: String, reason: String)
+  /// A new tensor larger than the memory budget (`bytes` nil: more than `Int.max`), refused
+  /// before anything was allocated.
+  case outOfMemory(operation: String, shape: [Int], dtype: String, bytes: Int?, budget: Int)
 
   public var description: String {
     switch self {
@@ -33,6 +36,9 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
       return "invalid argument to '\(op)': \(message)"
     case .invalidFile(let path, let reason):
       return "cannot read '\(path)': \(reason)"
+    case .outOfMemory(let op, let shape, let dtype, let bytes, let budget):
+      return MemoryBudget.refusal(
+        "'\(op)' of a \(formatShape(shape)) \(dtype) tensor", bytes: bytes, budget: budget)
     case .lapackFailure(let routine, let info):
       let cause = info < 0 ? "argument \(-info) was illegal" : "did not converge (info \(info))"
       return "LAPACK \(routine) failed: \(cause)"

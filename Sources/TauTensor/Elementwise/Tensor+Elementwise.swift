@@ -49,7 +49,7 @@ extension Tensor {
   /// `op(self, other)` elementwise, broadcasting both to their common shape.
   public func applying(_ op: BinaryOperation, _ other: Tensor) throws -> Tensor {
     let shape = try broadcastShape(self.shape, other.shape, operation: op.rawValue)
-    return Tensor(uninitializedShape: shape) { output in
+    return try Tensor(allocating: shape, operation: op.rawValue) { output in
       let loop = StridedLoop(
         shape: shape,
         strides: [
@@ -76,7 +76,7 @@ extension Tensor {
   public static func multiplyAdd(_ a: Tensor, _ b: Tensor, _ c: Tensor) throws -> Tensor {
     let ab = try broadcastShape(a.shape, b.shape, operation: "multiplyAdd")
     var result = try Tensor(
-      uninitializedShape: broadcastShape(ab, c.shape, operation: "multiplyAdd")
+      allocating: broadcastShape(ab, c.shape, operation: "multiplyAdd"), operation: "multiplyAdd"
     ) { _ in }
     try multiplyAdd(a, b, c, into: &result)
     return result

@@ -25,7 +25,11 @@ public enum NPY {
     return data
   }
 
-  /// The tensor in an `.npy` file's bytes; `path` names the file in errors.
+  /// The longest header Tau reads (NumPy's own writer needs well under 1 KiB for Tau's dtypes).
+  static let maxHeaderLength = 1 << 20
+
+  /// The tensor in an `.npy` file's bytes; `path` names the file in errors. Everything the
+  /// header declares is checked against the file's size before anything is allocated.
   public static func decode(_ data: Data, path: String) throws -> AnyTensor {
     let bytes = [UInt8](data)
     func fail(_ reason: String) -> TensorError { .invalidFile(path: path, reason: reason) }
@@ -33,44 +37,69 @@ public enum NPY {
       throw fail("not an .npy file (no NUMPY magic)")
     }
     let major = bytes[6]
-    let (lengthSize, start): (Int, Int) = major == 1 ? (2, 10) : (4, 12)
-    guard major == 1 || major == 2 || major == 3, bytes.count >= start else {
+    guard major == 1 || major == 2 || major == 3 else {
       throw fail("unsupported .npy version \(major)")
     }
+    let (lengthSize, start): (Int, Int) = major == 1 ? (2, 10) : (4, 12)
+    guard bytes.count >= start else { throw fail("the header length is truncated") }
     var headerLength = 0
     for i in 0..<lengthSize { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+    guard headerLength <= maxHeaderLength else {
+      throw fail("the header length \(headerLength) is more than the \(maxHeaderLength) Tau reads")
+    }
     guard start + headerLength <= bytes.count else { throw fail("the header is truncated") }
-    let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
+    guard let header = String(bytes: bytes[start..<(start + headerLength)], encoding: .utf8) else {
+      throw fail("the header is not text")
+    }
     guard let descr = field("descr", in: header), let order = field("fortran_order", in: header),
       let shapeText = field("shape", in: header)
     else { throw fail("the header lacks descr, fortran_order or shape: \(header)") }
-    let shape = try shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-      .map { text -> Int in
-        guard let n = Int(text), n >= 0 else { throw fail("bad shape \(shapeText)") }
-        return n
-      }
-    let count = try validatedCount(shape, operation: "load")
+    let width: Int
+    switch descr {
+    case "'<f4'", "'|f4'": width = 4
+    case "'<f8'", "'|f8'": width = 8
+    default: throw fail("unsupported element type \(descr) (Tau reads '<f4' and '<f8')")
+    }
+    guard order == "True" || order == "False" else {
+      throw fail("fortran_order is \(order), not True or False")
+    }
+    let shape = try parseShape(shapeText, fail: fail)
     let payload = start + headerLength
+    guard let count = try? validatedCount(shape, operation: "load"),
+      let needed = product(of: count, and: width)
+    else { throw fail("shape \(shapeText) has too many elements") }
+    guard bytes.count - payload >= needed else {
+      throw fail(
+        "the header declares \(formatShape(shape)) (\(needed) bytes of data), "
+          + "but the file has \(bytes.count - payload) after the header")
+    }
     let isFortran = order == "True"
     let stored = isFortran ? Array(shape.reversed()) : shape
-    let tensor: AnyTensor
-    switch descr {
-    case "'<f4'", "'|f4'":
-      guard bytes.count - payload >= 4 * count else { throw fail("the data is truncated") }
-      tensor = .f32(try Tensor(shape: stored, scalars: readFloats(bytes, payload, count)))
-    case "'<f8'", "'|f8'":
-      guard bytes.count - payload >= 8 * count else { throw fail("the data is truncated") }
-      tensor = .f64(try Tensor(shape: stored, scalars: readDoubles(bytes, payload, count)))
-    default:
-      throw fail("unsupported element type \(descr) (Tau reads '<f4' and '<f8')")
-    }
+    let tensor: AnyTensor =
+      width == 4
+      ? .f32(try Tensor(shape: stored, scalars: readFloats(bytes, payload, count)))
+      : .f64(try Tensor(shape: stored, scalars: readDoubles(bytes, payload, count)))
     guard isFortran else { return tensor }
     // Fortran order is the transpose of C order with the axes reversed.
     let axes = Array((0..<shape.count).reversed())
     switch tensor {
     case .f32(let t): return .f32(try t.permuted(axes).contiguous())
     case .f64(let t): return .f64(try t.permuted(axes).contiguous())
+    }
+  }
+
+  /// `(3, 4)`, `(5,)` or `()`: a Python tuple of sizes, none negative.
+  private static func parseShape(_ text: String, fail: (String) -> TensorError) throws -> [Int] {
+    guard text.hasPrefix("("), text.hasSuffix(")") else {
+      throw fail("shape \(text) is not a tuple of sizes")
+    }
+    let inner = text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    // A trailing comma leaves one empty item at the end: `(5,)`.
+    let items = inner.last == "" ? Array(inner.dropLast()) : inner
+    return try items.map { item in
+      guard let n = Int(item), n >= 0 else { throw fail("shape \(text) is not a tuple of sizes") }
+      return n
     }
   }
 

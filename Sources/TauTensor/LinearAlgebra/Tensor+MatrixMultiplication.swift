@@ -23,7 +23,7 @@ extension Tensor {
     } catch {
       throw TensorError.shapeMismatch(operation: "matmul", lhs: shape, rhs: other.shape)
     }
-    let outputCount = try validatedCount(batch + [m, n], operation: "matmul")
+    let outputCount = try Tensor.allocatableCount(batch + [m, n], operation: "matmul")
     var result: Tensor
     if outputCount > 0 && k > 0 {
       // gemm with beta = 0 writes every element, so the output needs no zero fill.

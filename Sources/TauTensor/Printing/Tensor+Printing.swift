@@ -40,17 +40,29 @@ extension Tensor: CustomStringConvertible {
     source.render(
       shown, axis: 0, offset: source.offset, indent: 1, style: style, width: width, into: &body)
     var text = header + "\n" + body
-    if summarise, count > 0 {
-      let finite = source.scalars.filter(\.isFinite)
-      if let low = finite.min(), let high = finite.max() {
-        let mean = finite.reduce(0.0) { $0 + Double($1) } / Double(finite.count)
-        text +=
-          "\nmin " + shortNumber(Double(low)) + "  max " + shortNumber(Double(high))
-          + "  mean " + shortNumber(mean)
-        if finite.count < count { text += "  (\(count - finite.count) not finite)" }
-      }
+    if summarise, count > 0, let summary = source.finiteSummary() {
+      text +=
+        "\nmin " + shortNumber(summary.low) + "  max " + shortNumber(summary.high)
+        + "  mean " + shortNumber(summary.mean)
+      if summary.finite < count { text += "  (\(count - summary.finite) not finite)" }
     }
     return text
+  }
+
+  /// Min, max and mean of the finite elements in one pass over the storage (no copy: a tensor
+  /// near the memory budget must still print); nil if none is finite.
+  private func finiteSummary() -> (low: Double, high: Double, mean: Double, finite: Int)? {
+    withUnsafeBufferPointer { buffer in
+      var (low, high, sum, finite) = (Double.infinity, -Double.infinity, 0.0, 0)
+      for x in buffer where x.isFinite {
+        let value = Double(x)
+        low = Swift.min(low, value)
+        high = Swift.max(high, value)
+        sum += value
+        finite += 1
+      }
+      return finite == 0 ? nil : (low, high, sum / Double(finite), finite)
+    }
   }
 
   /// Visits the storage offsets of the shown elements in print order.

@@ -9,10 +9,9 @@ extension Tensor {
       throw TensorError.invalidArgument(
         operation: "uniform", message: "low \(low) is greater than high \(high)")
     }
-    _ = try validatedCount(shape, operation: "uniform")
     // low + (high - low)·u can round up to high; clamp so the interval stays half-open.
     let top = low < high ? high.nextDown : high
-    return Tensor(uninitializedShape: shape) { output in
+    return try Tensor(allocating: shape, operation: "uniform") { output in
       for i in 0..<shape.reduce(1, *) {
         output[i] = Swift.min(low + (high - low) * stream.uniform(Scalar.self), top)
       }
@@ -28,9 +27,8 @@ extension Tensor {
       throw TensorError.invalidArgument(
         operation: "normal", message: "standard deviation \(standardDeviation) < 0")
     }
-    _ = try validatedCount(shape, operation: "normal")
     let (mu, sigma) = (Double(mean), Double(standardDeviation))
-    return Tensor(uninitializedShape: shape) { output in
+    return try Tensor(allocating: shape, operation: "normal") { output in
       for i in 0..<shape.reduce(1, *) { output[i] = Scalar(mu + sigma * stream.normal()) }
     }
   }
