@@ -207,48 +207,18 @@ public final class Interpreter {
       }
       return value
     case .list(let items):
-      return .list(try items.map { try evaluate($0, in: env) })
+      let list = Value.list(try items.map { try evaluate($0, in: env) })
+      try checkNesting(of: list, at: expression.range)
+      return list
     case .record(let fields):
-      return .record(Record(try fields.map { ($0.name, try evaluate($0.value, in: env)) }))
+      let record = Value.record(
+        Record(try fields.map { ($0.name, try evaluate($0.value, in: env)) }))
+      try checkNesting(of: record, at: expression.range)
+      return record
     case .unary(let op, let operand):
       return try unary(op, try evaluate(operand, in: env), at: expression.range)
-    case .binary(.and, let lhs, let rhs), .binary(.or, let lhs, let rhs):
-      guard case .binary(let op, _, _) = expression.kind else { return .nothing }
-      let left = try truth(try evaluate(lhs, in: env), at: lhs.range)
-      if op == .and ? !left : left { return .bool(left) }
-      return .bool(try truth(try evaluate(rhs, in: env), at: rhs.range))
-    case .binary(let op, let lhs, let rhs):
-      let left = try evaluate(lhs, in: env)
-      let right = try evaluate(rhs, in: env)
-      return try binary(op, left, right, at: expression.range)
-    case .range(let lhs, let rhs):
-      let lower = try wholeNumber(try evaluate(lhs, in: env), at: lhs.range)
-      let upper = try wholeNumber(try evaluate(rhs, in: env), at: rhs.range)
-      return .range(lower: lower, upper: upper)
-    case .call(let calleeExpression, let arguments):
-      let callee = try evaluate(calleeExpression, in: env)
-      let evaluated = try arguments.map { argument in
-        EvaluatedArgument(
-          label: argument.label, value: try evaluate(argument.value, in: env),
-          range: argument.labelRange.map { $0.to(argument.value.range) } ?? argument.value.range)
-      }
-      return try call(callee, evaluated, at: expression.range, calleeRange: calleeExpression.range)
-    case .index(let base, let items):
-      let value = try evaluate(base, in: env)
-      // A record is indexed by a field name computed at run time: record["name"].
-      if case .record = value, items.count == 1, case .single(let expression) = items[0] {
-        let key = try evaluate(expression, in: env)
-        guard case .string(let name) = key else {
-          throw Diagnostic(
-            "type.mismatch", "a record is indexed by a field name, got \(describeShort(key))",
-            at: expression.range)
-        }
-        return try field(value, name, at: expression.range)
-      }
-      let indices = try items.map { try evaluateIndex($0, in: env) }
-      return try index(value, indices, at: expression.range)
-    case .field(let base, let name, let nameRange):
-      return try field(try evaluate(base, in: env), name, at: nameRange)
+    case .binary, .range, .call, .index, .field:
+      return try evaluateChain(expression, in: env)  // Interpreter+Chains.swift
     case .ifElse(let condition, let then, let otherwise):
       if try truth(try evaluate(condition, in: env), at: condition.range) {
         return try execute(then.statements, in: Environment(parent: env))

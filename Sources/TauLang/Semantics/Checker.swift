@@ -267,29 +267,11 @@ struct Checker {
       for field in fields { checkExpression(field.value) }
     case .unary(_, let operand):
       checkExpression(operand)
-    case .binary(_, let lhs, let rhs), .range(let lhs, let rhs):
-      checkExpression(lhs)
-      checkExpression(rhs)
-    case .call(let callee, let arguments):
-      checkExpression(callee)
-      for argument in arguments { checkExpression(argument.value) }
-      if case .name(let name) = callee.kind, let symbol = lookup(name),
-        case .callable(let parameters, let calleeName) = symbol.kind
-      {
-        checkCall(arguments, parameters: parameters, callee: calleeName, at: expression.range)
-      }
-    case .index(let base, let items):
-      checkExpression(base)
-      for item in items {
-        switch item {
-        case .single(let index): checkExpression(index)
-        case .slice(let lower, let upper, _):
-          lower.map { checkExpression($0) }
-          upper.map { checkExpression($0) }
-        }
-      }
-    case .field(let base, _, _):
-      checkExpression(base)
+    case .binary, .range, .call, .index, .field:
+      // A chain (`1 + 1 + …`, `a.b.c`) is walked in a loop: it may be as long as the file.
+      let (links, bottom) = expression.leftSpine
+      checkExpression(bottom)
+      for link in links.reversed() { checkLink(link) }
     case .ifElse(let condition, let then, let otherwise):
       checkExpression(condition)
       checkNestedBlock(then)
@@ -299,6 +281,32 @@ struct Checker {
         PendingBody(parameters: literal.parameters, body: literal.body, kind: nil)
       ])
       for pending in pendingBodies.removeLast() { checkBody(pending) }
+    }
+  }
+
+  /// The parts of a chain link beside its left operand, which `checkExpression` has checked.
+  private mutating func checkLink(_ link: Expr) {
+    switch link.kind {
+    case .binary(_, _, let rhs), .range(_, let rhs):
+      checkExpression(rhs)
+    case .call(let callee, let arguments):
+      for argument in arguments { checkExpression(argument.value) }
+      if case .name(let name) = callee.kind, let symbol = lookup(name),
+        case .callable(let parameters, let calleeName) = symbol.kind
+      {
+        checkCall(arguments, parameters: parameters, callee: calleeName, at: link.range)
+      }
+    case .index(_, let items):
+      for item in items {
+        switch item {
+        case .single(let index): checkExpression(index)
+        case .slice(let lower, let upper, _):
+          lower.map { checkExpression($0) }
+          upper.map { checkExpression($0) }
+        }
+      }
+    default:
+      break  // a field has nothing beside its base
     }
   }
 

@@ -1,0 +1,132 @@
+// Bad input never exhausts the native stack (issue 13). Nesting is bounded where it is written
+// (`parse.tooDeep`, `value.tooDeep`) and chains of any length are walked in loops. The tests run
+// on a thread with an 8 MiB stack, a main thread's, not on the 512 MiB stack `tau` uses, so the
+// limits also hold for the REPL's tests and for programs that embed the interpreter.
+import Foundation
+import Testing
+
+@testable import TauLang
+
+@Suite struct DepthLimitTests {
+  @Test func aHundredKilobyteChainOfAdditionsRuns() {
+    let source = "print(" + Array(repeating: "1", count: 50_000).joined(separator: "+") + ")\n"
+    #expect(source.utf8.count > 100_000)
+    #expect(onMainThreadSizedStack { runSnippet(source).output } == "50000\n")
+  }
+
+  @Test func longChainsOfCallsAndLogicRun() {
+    let calls = "fn f() { f }\nprint(f" + String(repeating: "()", count: 30_000) + ")\n"
+    let logic = "print(" + Array(repeating: "true", count: 30_000).joined(separator: " and ") + ")"
+    let fields = "let r = {a: [1, 2]}\nprint(r" + String(repeating: ".a", count: 30_000) + ")\n"
+    let outputs = onMainThreadSizedStack {
+      [runSnippet(calls).output, runSnippet(logic).output, runSnippet(fields).ids.joined()]
+    }
+    #expect(outputs == ["<fn f()>\n", "true\n", "field.unknown"])
+  }
+
+  @Test func twentyThousandParenthesesStopAtTheLimit() {
+    // The statement is one level and each '(' one more: the 200th is the first too many.
+    let open = String(repeating: "(", count: 20_000)
+    let close = String(repeating: ")", count: 20_000)
+    let marked = String(open.prefix(200)) + "‸" + open.dropFirst(200) + "1" + close
+    expectDiagnostic("parse.tooDeep", marked)
+  }
+
+  @Test func elseIfChainsAreNesting() {
+    let chain =
+      "let x = 1\nif x == 0 { 0 }" + String(repeating: " else if x == 0 { 0 }", count: 20_000)
+    let ids = onMainThreadSizedStack { runSnippet(chain).ids }
+    #expect(ids == ["parse.tooDeep"])
+  }
+
+  /// The deepest program of each shape the parser accepts is checked and run on an ordinary
+  /// stack: the nesting limit is what keeps the checker and evaluator within it.
+  @Test func theDeepestAcceptedProgramsRun() {
+    let shapes: [(name: String, make: (Int) -> String, output: String)] = [
+      (
+        "if",
+        {
+          "let x = 1\nprint(" + String(repeating: "if x == 1 { ", count: $0) + "7"
+            + String(repeating: " }", count: $0) + ")"
+        }, "7\n"
+      ),
+      (
+        "fn",
+        {
+          "print(" + String(repeating: "fn() { ", count: $0) + "7"
+            + String(repeating: " }()", count: $0) + ")"
+        }, "7\n"
+      ),
+      (
+        "list",
+        {
+          "print(len(" + String(repeating: "[", count: $0) + "7"
+            + String(repeating: "]", count: $0) + "))"
+        }, "1\n"
+      ),
+      (
+        "mixed",
+        { n in
+          var expression = "7"
+          for _ in 0..<n { expression = "0 + (1 * [-(-(\(expression)))][0])" }
+          return "print(\(expression))"
+        }, "7\n"
+      ),
+    ]
+    for shape in shapes {
+      guard let depth = (1...200).reversed().first(where: { parses(shape.make($0)) }) else {
+        Issue.record("no depth of \(shape.name) parses")
+        continue
+      }
+      #expect(depth > 20, "\(shape.name)")
+      let source = shape.make(depth)
+      let output = onMainThreadSizedStack { runSnippet(source).output }
+      #expect(output == shape.output, "\(shape.name) at depth \(depth)")
+    }
+  }
+
+  @Test func listsNestedTooDeeplyStopAtTheBracket() {
+    expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸[l] }")
+    expectDiagnostic("value.tooDeep", "var r = {a: 0}\nfor i in 1..5000000 { r = ‸{a: r} }")
+    expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸append([], l) }")
+    expectDiagnostic(
+      "value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸map([0], fn(z) { l }) }")
+  }
+
+  @Test func listsAtTheLimitWorkAsBefore() {
+    // `[]` is one level deep, so the loop builds a list exactly at the limit.
+    let source = """
+      var l = []
+      for i in 1..\(maxValueNesting - 1) { l = [l] }
+      print(l == l, len(l))
+      var m = [l]
+      """
+    let run = onMainThreadSizedStack { runSnippet(source) }
+    #expect(run.output == "true 1\n")
+    #expect(run.ids == ["value.tooDeep"])
+  }
+}
+
+/// Whether `source` parses without a diagnostic.
+private func parses(_ source: String) -> Bool {
+  Parser.parse(SourceFile(name: "t", text: source)).diagnostics.isEmpty
+}
+
+/// Runs `body` on a new thread with an 8 MiB stack, the size of a Linux main thread's.
+func onMainThreadSizedStack<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+  let slot = Slot<T>()
+  let done = DispatchSemaphore(value: 0)
+  let thread = Thread {
+    slot.value = body()
+    done.signal()
+  }
+  thread.stackSize = 8 << 20
+  thread.start()
+  done.wait()
+  return slot.value ?? body()
+}
+
+/// Carries the result out of the thread; the semaphore orders the write before the read.
+private final class Slot<T>: @unchecked Sendable {
+  var value: T?
+}
