@@ -85,6 +85,14 @@ import Testing
     }
   }
 
+  /// Off the large stack, the stack guard ends a runaway recursion before the count limit can.
+  @Test func runawayRecursionOnAnOrdinaryStackIsADiagnostic() {
+    let run = onMainThreadSizedStack { runSnippet("fn f(n) { f(n + 1) }\nprint(1)\nf(0)") }
+    #expect(run.output == "1\n")
+    #expect(run.ids == ["runtime.callDepth"])
+    #expect(run.diagnostics.first?.message.contains("this thread's stack") == true)
+  }
+
   @Test func listsNestedTooDeeplyStopAtTheBracket() {
     expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸[l] }")
     expectDiagnostic("value.tooDeep", "var r = {a: 0}\nfor i in 1..5000000 { r = ‸{a: r} }")

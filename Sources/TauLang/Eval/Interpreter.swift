@@ -19,6 +19,8 @@ public final class Interpreter {
   /// Set while a gate or cell body is being lowered to a graph.
   var lowering: LoweringContext?
   static let maxCallDepth = 2000
+  /// The native stack of the thread running `run`, checked at every expression (StackGuard.swift).
+  var stackGuard: StackGuard?
 
   public init(searchPath: SearchPath = .standard()) {
     modules = ModuleLoader(searchPath: searchPath)
@@ -67,6 +69,9 @@ public final class Interpreter {
   public func run(_ file: SourceFile) throws(DiagnosticList) -> Value {
     let program = try check(file)
     defer { clearInterrupt() }  // a Ctrl-C that stopped this run, or came as it ended, is spent
+    let outerGuard = stackGuard
+    stackGuard = StackGuard.current()
+    defer { stackGuard = outerGuard }
     do {
       return try execute(program.statements, in: globals)
     } catch let diagnostic as Diagnostic {
@@ -194,6 +199,7 @@ public final class Interpreter {
   // MARK: - Expressions
 
   func evaluate(_ expression: Expr, in env: Environment) throws -> Value {
+    try stackGuard?.check(at: expression.range, callDepth: callDepth)
     switch expression.kind {
     case .number(let x): return .number(x)
     case .string(let s): return .string(s)
