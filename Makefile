@@ -74,6 +74,6 @@ fuzz: fuzz-build
 	    -max_total_time=$$per -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
 	    -artifact_prefix=.build-fuzz/crashes/$$t/ -print_final_stats=1 \
 	    > .build-fuzz/$$t.log 2>&1 || status=1; \
-	  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added|ERROR|Test unit written" \
+	  grep -E "^#[0-9]+[[:space:]]+DONE|^Done|stat::new_units|stat::slowest|ERROR|Test unit written" \
 	    .build-fuzz/$$t.log || true; \
 	done; exit $$status
