@@ -24,10 +24,15 @@ func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   case "lexer":
     _ = Lexer.tokenize(SourceFile(name: "fuzz.tau", text: String(decoding: data, as: UTF8.self)))
   case "parser":
-    _ = Parser.parse(SourceFile(name: "fuzz.tau", text: String(decoding: data, as: UTF8.self)))
+    let file = SourceFile(name: "fuzz.tau", text: String(decoding: data, as: UTF8.self))
+    render(Parser.parse(file).diagnostics)
   case "checker":
-    _ = try? interpreter.check(
-      SourceFile(name: "fuzz.tau", text: String(decoding: data, as: UTF8.self)))
+    do throws(DiagnosticList) {
+      try interpreter.check(
+        SourceFile(name: "fuzz.tau", text: String(decoding: data, as: UTF8.self)))
+    } catch {
+      render(error.diagnostics)
+    }
   case "npy":
     _ = try? NPY.decode(data, path: "fuzz.npy")
   case "safetensors":
@@ -37,4 +42,12 @@ func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     exit(2)
   }
   return 0
+}
+
+/// Renders diagnostics as `tau check` prints them, in both forms: the renderer reads the source
+/// lines around each range, so it meets every range the parser and checker make.
+func render(_ diagnostics: [Diagnostic]) {
+  let renderer = DiagnosticRenderer(colored: true)
+  _ = renderer.render(diagnostics)
+  _ = renderer.renderJSON(diagnostics)
 }
