@@ -18,6 +18,11 @@ import Testing
       #expect(!Parser.parse(file).diagnostics.isEmpty)
     }
   }
+
+  /// The .npy reader's overflow (TauTensorTests' FuzzRegressionTests) through the language.
+  @Test func aZeroSizedTensorWithHugeSizesIsADiagnostic() {
+    #expect(runSnippet("zeros([0, 4611686018427387904, 10])").ids == ["shape.invalid"])
+  }
 }
 
 /// A base64 input as the fuzzer's entry point saw it: bytes decoded as UTF-8 with replacement.

@@ -280,12 +280,17 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
 /// The element count of `shape`, after checking that no size is negative or overflows.
 func validatedCount(_ shape: [Int], operation: String) throws -> Int {
   var count = 1
+  // The strides multiply the sizes whatever the count: [0, 2^62, 10] has no elements, but its
+  // strides overflowed (found by fuzzing the .npy reader). Zero sizes count as one here.
+  var extent = 1
   for size in shape {
     guard size >= 0 else {
       throw TensorError.invalidShape(operation: operation, shape: shape, reason: "negative size")
     }
     let (product, overflow) = count.multipliedReportingOverflow(by: size)
-    guard !overflow, product <= Int(Int32.max) * 64 else {
+    let (span, spanOverflow) = extent.multipliedReportingOverflow(by: Swift.max(size, 1))
+    extent = span
+    guard !overflow, !spanOverflow, span <= Int(Int32.max) * 64 else {
       throw TensorError.invalidShape(
         operation: operation, shape: shape, reason: "too many elements")
     }
