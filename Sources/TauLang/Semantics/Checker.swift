@@ -256,6 +256,7 @@ struct Checker {
   // MARK: - Expressions
 
   private mutating func checkExpression(_ expression: Expr) {
+    if expression.leftOperand?.leftOperand != nil { return checkChain(expression) }
     switch expression.kind {
     case .number, .string, .bool, .invalid:
       break
@@ -267,11 +268,29 @@ struct Checker {
       for field in fields { checkExpression(field.value) }
     case .unary(_, let operand):
       checkExpression(operand)
-    case .binary, .range, .call, .index, .field:
-      // A chain (`1 + 1 + …`, `a.b.c`) is walked in a loop: it may be as long as the file.
-      let (links, bottom) = expression.leftSpine
-      checkExpression(bottom)
-      for link in links.reversed() { checkLink(link) }
+    case .binary(_, let lhs, let rhs), .range(let lhs, let rhs):
+      checkExpression(lhs)
+      checkExpression(rhs)
+    case .call(let callee, let arguments):
+      checkExpression(callee)
+      for argument in arguments { checkExpression(argument.value) }
+      if case .name(let name) = callee.kind, let symbol = lookup(name),
+        case .callable(let parameters, let calleeName) = symbol.kind
+      {
+        checkCall(arguments, parameters: parameters, callee: calleeName, at: expression.range)
+      }
+    case .index(let base, let items):
+      checkExpression(base)
+      for item in items {
+        switch item {
+        case .single(let index): checkExpression(index)
+        case .slice(let lower, let upper, _):
+          lower.map { checkExpression($0) }
+          upper.map { checkExpression($0) }
+        }
+      }
+    case .field(let base, _, _):
+      checkExpression(base)
     case .ifElse(let condition, let then, let otherwise):
       checkExpression(condition)
       checkNestedBlock(then)
@@ -284,29 +303,13 @@ struct Checker {
     }
   }
 
-  /// The parts of a chain link beside its left operand, which `checkExpression` has checked.
-  private mutating func checkLink(_ link: Expr) {
-    switch link.kind {
-    case .binary(_, _, let rhs), .range(_, let rhs):
-      checkExpression(rhs)
-    case .call(let callee, let arguments):
-      for argument in arguments { checkExpression(argument.value) }
-      if case .name(let name) = callee.kind, let symbol = lookup(name),
-        case .callable(let parameters, let calleeName) = symbol.kind
-      {
-        checkCall(arguments, parameters: parameters, callee: calleeName, at: link.range)
-      }
-    case .index(_, let items):
-      for item in items {
-        switch item {
-        case .single(let index): checkExpression(index)
-        case .slice(let lower, let upper, _):
-          lower.map { checkExpression($0) }
-          upper.map { checkExpression($0) }
-        }
-      }
-    default:
-      break  // a field has nothing beside its base
+  /// A chain (`1 + 1 + …`, `a.b.c`) in a loop, since it may be as long as the file: its bottom
+  /// link first, then each link above with its left operand, checked already, left out.
+  private mutating func checkChain(_ expression: Expr) {
+    let (links, _) = expression.leftSpine
+    for link in links.reversed() {
+      let leftIsLink = link.leftOperand?.leftOperand != nil
+      checkExpression(leftIsLink ? link.replacingLeftOperand(with: .invalid) : link)
     }
   }
 

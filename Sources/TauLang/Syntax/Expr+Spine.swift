@@ -26,4 +26,25 @@ extension Expr {
     }
     return (links, node)
   }
+
+  /// This link with its left operand replaced by an expression of `kind` at the same place, for a
+  /// walk that has dealt with the left operand already.
+  func replacingLeftOperand(with kind: ExprKind) -> Expr {
+    var copy = self
+    switch self.kind {
+    case .binary(let op, let lhs, let rhs):
+      copy.kind = .binary(op, Expr(kind: kind, range: lhs.range), rhs)
+    case .range(let lhs, let rhs):
+      copy.kind = .range(Expr(kind: kind, range: lhs.range), rhs)
+    case .call(let callee, let arguments):
+      copy.kind = .call(Expr(kind: kind, range: callee.range), arguments)
+    case .index(let base, let items):
+      copy.kind = .index(Expr(kind: kind, range: base.range), items)
+    case .field(let base, let name, let nameRange):
+      copy.kind = .field(Expr(kind: kind, range: base.range), name: name, nameRange: nameRange)
+    default:
+      break
+    }
+    return copy
+  }
 }
