@@ -42,10 +42,38 @@ setup:
 	fi
 
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
 
 clean:
 	rm -rf .build Benchmarks/reference/bin
+
+# Fuzzing (docs/RELIABILITY.md): libFuzzer over the lexer, parser, checker and the two tensor file
+# readers, SECONDS split evenly between FUZZ_TARGETS. A package of its own (Fuzz/) with its own
+# build folder, so `swift build` and `swift test` never compile it. Inputs that find new code are
+# kept in .build-fuzz/corpus/<target>; a crash leaves its input in .build-fuzz/crashes/<target>/.
+SECONDS ?= 300
+FUZZ_TARGETS ?= lexer parser checker npy safetensors
+FUZZ_BIN := .build-fuzz/release/TauFuzz
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz -c release \
+	  -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld
+
+fuzz: fuzz-build
+	@per=$$(( $(SECONDS) / $(words $(FUZZ_TARGETS)) )); status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/crashes/$$t; \
+	  case $$t in lexer|parser|checker) dict=-dict=Fuzz/tau.dict;; *) dict=;; esac; \
+	  echo "== fuzz $$t for $$per s"; \
+	  SWIFT_BACKTRACE=enable=no TAU_FUZZ_TARGET=$$t $(FUZZ_BIN) .build-fuzz/corpus/$$t Fuzz/corpus/$$t $$dict \
+	    -max_total_time=$$per -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+	    -artifact_prefix=.build-fuzz/crashes/$$t/ -print_final_stats=1 \
+	    > .build-fuzz/$$t.log 2>&1 || status=1; \
+	  grep -E "^#[0-9]+[[:space:]]+DONE|^Done|stat::new_units|stat::slowest|ERROR|Test unit written" \
+	    .build-fuzz/$$t.log || true; \
+	done; exit $$status

@@ -22,6 +22,8 @@ let package = Package(
     .systemLibrary(
       name: "CReadline", path: "Sources/CReadline",
       providers: [.apt(["libreadline-dev"])]),
+    // The native stack's bounds (a declaration libc has but Swift's Glibc does not export).
+    .systemLibrary(name: "CStack", path: "Sources/CStack"),
 
     // MARK: - Runtime (knows nothing of the language)
     .target(
@@ -33,7 +35,7 @@ let package = Package(
 
     // MARK: - Language
     .target(
-      name: "TauLang", dependencies: ["TauDynamics"],
+      name: "TauLang", dependencies: ["TauDynamics", "CStack"],
       resources: [.copy("../../stdlib")]),
 
     // MARK: - Front end

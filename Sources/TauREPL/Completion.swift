@@ -209,22 +209,28 @@ public struct Completer {
   }
 }
 
-/// Whether an expression only reads names, fields and constant indices.
+/// Whether an expression only reads names, fields and constant indices. Walks down the chain in
+/// a loop: `a.b.c…` may be as long as the line, and only index items nest (within the parser's
+/// nesting limit).
 private func isPlainChain(_ expression: Expr) -> Bool {
-  switch expression.kind {
-  case .name, .number, .string: return true
-  case .unary(.negate, let operand): return isPlainChain(operand)
-  case .field(let base, _, _): return isPlainChain(base)
-  case .index(let base, let items):
-    return isPlainChain(base)
-      && items.allSatisfy { item in
+  var node = expression
+  while true {
+    switch node.kind {
+    case .name, .number, .string: return true
+    case .unary(.negate, let operand): node = operand
+    case .field(let base, _, _): node = base
+    case .index(let base, let items):
+      let plainItems = items.allSatisfy { item in
         switch item {
         case .single(let index): return isPlainChain(index)
         case .slice(let lower, let upper, _):
           return (lower.map(isPlainChain) ?? true) && (upper.map(isPlainChain) ?? true)
         }
       }
-  default: return false
+      guard plainItems else { return false }
+      node = base
+    default: return false
+    }
   }
 }
 

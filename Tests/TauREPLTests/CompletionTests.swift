@@ -52,6 +52,13 @@ import Testing
     #expect(candidates("[record][0].ga", session).isEmpty)  // not a plain chain of names
   }
 
+  /// A chain as long as the line is walked in a loop (it recursed, one frame a field).
+  @Test func aFieldChainOfAnyLengthIsLookedAtWithoutRecursion() {
+    let (session, _) = session()
+    let chain = "record" + String(repeating: ".beta", count: 100_000) + ".in"
+    #expect(candidates(chain, session).isEmpty)  // record.beta.beta is not a field
+  }
+
   @Test func fieldCompletionNeverCallsAnything() {
     let (session, output) = session()
     #expect(candidates("noisy().", session).isEmpty)

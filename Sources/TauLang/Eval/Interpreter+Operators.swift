@@ -156,6 +156,7 @@ extension Interpreter {
   /// Structural equality; tensors are equal when shapes and elements are (a list of numbers
   /// compares as the tensor it converts to); functions are equal when they are the same one.
   func valuesEqual(_ a: Value, _ b: Value, at range: SourceRange, depth: Int = 0) throws -> Bool {
+    try stackGuard?.check(at: range, callDepth: callDepth)  // 14 KiB a level in a debug build
     guard depth <= 1000 else {
       throw Diagnostic(
         "value.invalid", "values nested more than 1000 deep cannot be compared", at: range)

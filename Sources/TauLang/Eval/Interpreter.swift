@@ -28,6 +28,8 @@ public final class Interpreter {
   /// The cells whose models are being built, outermost first (a body may build a model).
   var cellsBeingBuilt: [Declaration] = []
   static let maxCallDepth = 2000
+  /// The native stack of the thread running `run`, checked at every expression (StackGuard.swift).
+  var stackGuard: StackGuard?
 
   public init(searchPath: SearchPath = .standard()) {
     modules = ModuleLoader(searchPath: searchPath)
@@ -84,6 +86,9 @@ public final class Interpreter {
   public func run(_ file: SourceFile) throws(DiagnosticList) -> Value {
     let program = try check(file)
     defer { clearInterrupt() }  // a Ctrl-C that stopped this run, or came as it ended, is spent
+    let outerGuard = stackGuard
+    stackGuard = StackGuard.current()
+    defer { stackGuard = outerGuard }
     do {
       return try execute(program.statements, in: globals)
     } catch let diagnostic as Diagnostic {
@@ -238,6 +243,7 @@ public final class Interpreter {
   // MARK: - Expressions
 
   func evaluate(_ expression: Expr, in env: Environment) throws -> Value {
+    try stackGuard?.check(at: expression.range, callDepth: callDepth)
     switch expression.kind {
     case .number(let x): return .number(x)
     case .string(let s): return .string(s)
@@ -251,48 +257,18 @@ public final class Interpreter {
       }
       return value
     case .list(let items):
-      return .list(try items.map { try evaluate($0, in: env) })
+      let list = Value.list(try items.map { try evaluate($0, in: env) })
+      try checkNesting(of: list, at: expression.range)
+      return list
     case .record(let fields):
-      return .record(Record(try fields.map { ($0.name, try evaluate($0.value, in: env)) }))
+      let record = Value.record(
+        Record(try fields.map { ($0.name, try evaluate($0.value, in: env)) }))
+      try checkNesting(of: record, at: expression.range)
+      return record
     case .unary(let op, let operand):
       return try unary(op, try evaluate(operand, in: env), at: expression.range)
-    case .binary(.and, let lhs, let rhs), .binary(.or, let lhs, let rhs):
-      guard case .binary(let op, _, _) = expression.kind else { return .nothing }
-      let left = try truth(try evaluate(lhs, in: env), at: lhs.range)
-      if op == .and ? !left : left { return .bool(left) }
-      return .bool(try truth(try evaluate(rhs, in: env), at: rhs.range))
-    case .binary(let op, let lhs, let rhs):
-      let left = try evaluate(lhs, in: env)
-      let right = try evaluate(rhs, in: env)
-      return try binary(op, left, right, at: expression.range)
-    case .range(let lhs, let rhs):
-      let lower = try wholeNumber(try evaluate(lhs, in: env), at: lhs.range)
-      let upper = try wholeNumber(try evaluate(rhs, in: env), at: rhs.range)
-      return .range(lower: lower, upper: upper)
-    case .call(let calleeExpression, let arguments):
-      let callee = try evaluate(calleeExpression, in: env)
-      let evaluated = try arguments.map { argument in
-        EvaluatedArgument(
-          label: argument.label, value: try evaluate(argument.value, in: env),
-          range: argument.labelRange.map { $0.to(argument.value.range) } ?? argument.value.range)
-      }
-      return try call(callee, evaluated, at: expression.range, calleeRange: calleeExpression.range)
-    case .index(let base, let items):
-      let value = try evaluate(base, in: env)
-      // A record is indexed by a field name computed at run time: record["name"].
-      if case .record = value, items.count == 1, case .single(let expression) = items[0] {
-        let key = try evaluate(expression, in: env)
-        guard case .string(let name) = key else {
-          throw Diagnostic(
-            "type.mismatch", "a record is indexed by a field name, got \(describeShort(key))",
-            at: expression.range)
-        }
-        return try field(value, name, at: expression.range)
-      }
-      let indices = try items.map { try evaluateIndex($0, in: env) }
-      return try index(value, indices, at: expression.range)
-    case .field(let base, let name, let nameRange):
-      return try field(try evaluate(base, in: env), name, at: nameRange)
+    case .binary, .range, .call, .index, .field:
+      return try evaluateChain(expression, in: env)  // Interpreter+Chains.swift
     case .ifElse(let condition, let then, let otherwise):
       if try truth(try evaluate(condition, in: env), at: condition.range) {
         return try execute(then.statements, in: Environment(parent: env))

@@ -50,6 +50,9 @@ public struct Record: Sendable {
     for (name, value) in fields { self[name] = value }
   }
 
+  /// The storage of the field values, shared by copies until one of them changes.
+  var storageAddress: UnsafeRawPointer? { TauLang.storageAddress(of: values) }
+
   public subscript(name: String) -> Value? {
     get { values[name] }
     set {

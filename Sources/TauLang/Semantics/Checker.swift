@@ -286,6 +286,7 @@ struct Checker {
   // MARK: - Expressions
 
   private mutating func checkExpression(_ expression: Expr) {
+    if expression.leftOperand?.leftOperand != nil { return checkChain(expression) }
     switch expression.kind {
     case .number, .string, .bool, .invalid:
       break
@@ -338,6 +339,16 @@ struct Checker {
           parameters: literal.parameters, body: literal.body, kind: nil, title: "anonymous fn")
       ])
       for pending in pendingBodies.removeLast() { checkBody(pending) }
+    }
+  }
+
+  /// A chain (`1 + 1 + …`, `a.b.c`) in a loop, since it may be as long as the file: its bottom
+  /// link first, then each link above with its left operand, checked already, left out.
+  private mutating func checkChain(_ expression: Expr) {
+    let (links, _) = expression.leftSpine
+    for link in links.reversed() {
+      let leftIsLink = link.leftOperand?.leftOperand != nil
+      checkExpression(leftIsLink ? link.replacingLeftOperand(with: .invalid) : link)
     }
   }
 

@@ -195,6 +195,9 @@ public struct Lexer {
         return token(.invalid("unterminated string"), from: start)
       case UInt8(ascii: "\\"):
         flush()
+        // A backslash ending the input leaves the string unterminated; stepping over a missing
+        // escape would put the next token past the end of the file (found by fuzzing).
+        guard position < bytes.count else { break }
         let escape = peek()
         position += 1
         switch escape {

@@ -24,6 +24,7 @@ extension Parser {
     try enterNesting()
     defer { depth -= 1 }
     var lhs = try parseUnary()
+    var links = 0  // a chain of operators of one level is a loop here, not nesting
     while let power = binaryBindingPower[current.kind], power.left > limit {
       let operatorToken = advance()
       skipNewlines()  // a line may end with a binary operator
@@ -41,6 +42,8 @@ extension Parser {
       } else {
         lhs = Expr(kind: .range(lhs, rhs), range: range)
       }
+      links += 1
+      ChainAnchors.note(lhs, links: links)  // Parser+Depth.swift
     }
     return lhs
   }
@@ -69,7 +72,10 @@ extension Parser {
   /// postfix → primary { '(' arguments ')' | '[' indices ']' | '.' name }
   mutating func parsePostfix(_ base: Expr) throws(ParseError) -> Expr {
     var expression = base
+    var links = 0
     while true {
+      if links > 0 { ChainAnchors.note(expression, links: links) }
+      links += 1
       switch current.kind {
       case .leftParen:
         advance()
@@ -219,6 +225,9 @@ extension Parser {
       index = lookahead
       advance()
       if at(.keywordIf) {
+        // Each `else if` sits one level deeper in the tree, and in every walk of it.
+        try enterNesting()
+        defer { depth -= 1 }
         let nested = try parseIf()
         otherwise = Block(
           statements: [Stmt(kind: .expression(nested), range: nested.range)], range: nested.range)

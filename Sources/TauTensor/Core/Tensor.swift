@@ -59,6 +59,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
       }
       count = count.flatMap { product(of: $0, and: size) }
     }
+    // A count that fits can still hide strides that do not: [0, 2^62, 10] has no elements.
+    if count == 0 { _ = try validatedCount(shape, operation: operation) }
     let bytes = count.flatMap { product(of: $0, and: MemoryLayout<Scalar>.stride) }
     try MemoryBudget.check(
       bytes: bytes, operation: operation, shape: shape, dtype: Scalar.dtypeName)
@@ -313,12 +315,17 @@ func product(of a: Int, and b: Int) -> Int? {
 /// which allocate nothing; new tensors are checked by `allocatableCount`).
 func validatedCount(_ shape: [Int], operation: String) throws -> Int {
   var count = 1
+  // The strides multiply the sizes whatever the count: [0, 2^62, 10] has no elements, but its
+  // strides overflowed (found by fuzzing the .npy reader). Zero sizes count as one here.
+  var extent = 1
   for size in shape {
     guard size >= 0 else {
       throw TensorError.invalidShape(operation: operation, shape: shape, reason: "negative size")
     }
     let (product, overflow) = count.multipliedReportingOverflow(by: size)
-    guard !overflow, product <= Int(Int32.max) * 64 else {
+    let (span, spanOverflow) = extent.multipliedReportingOverflow(by: Swift.max(size, 1))
+    extent = span
+    guard !overflow, !spanOverflow, span <= Int(Int32.max) * 64 else {
       throw TensorError.invalidShape(
         operation: operation, shape: shape, reason: "too many elements")
     }
