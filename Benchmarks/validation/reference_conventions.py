@@ -3,10 +3,11 @@
 
 The functions between the VERBATIM markers are copied unchanged from the paper author's
 repository lorenzolivi/effective-learning-rates at commit d70851c4ce8e235b4c513dab410e5d0a49cd08b9
-(s1_effective_lr.py and s2_joint_anisotropy.py; their files cannot be imported without running
+(s1_effective_lr.py, s2_joint_anisotropy.py and appendixA_check.py; their files cannot be imported without running
 their command lines). This script builds the reference's scalar-gate, multi-gate and leaky RNNs
 with fixed small weights, runs those functions on a fixed batch with recorded power-iteration
-start vectors, in float64 and in float32, and writes
+start vectors, in float64 and in float32, runs appendix A's first-order check on its own cell
+(float64, as it does), and writes
 Tests/TauDynamicsTests/Fixtures/reference_conventions.json, which the Swift tests read (no
 PyTorch at test time).
 
@@ -327,6 +328,155 @@ def energy_concentration(sigmas, r=10):
 
 # ------------------------ END VERBATIM s2_joint_anisotropy.py ------------------------ #
 
+# --------------------------- VERBATIM appendixA_check.py ---------------------------- #
+# (its module-level torch.set_default_dtype(torch.float64) is done in frechet() below)
+
+def diag(v):
+    return torch.diag(v)
+
+def product(mats):
+    P = torch.eye(mats[0].shape[0], device=mats[0].device)
+    for M in mats[::-1]:
+        P = M @ P
+    return P
+
+def first_derivative(A_list, B_list):
+    """L_F(0,B) = sum_i (prod_{j<i} A_j) B_i (prod_{j>i} A_j).
+
+    Since product() computes F = A_0 @ A_1 @ ... @ A_{n-1}, the
+    Frechet derivative at eps=0 of prod(A_j + eps B_j) is:
+        dF/deps = sum_i  L[i] @ B_i @ R[i+1]
+    where L[i] = A_0 @ ... @ A_{i-1}  (left prefix, L[0] = I)
+          R[i] = A_i @ ... @ A_{n-1}  (right suffix, R[n] = I).
+    """
+    n = len(A_list); H = A_list[0].shape[0]
+    I = torch.eye(H, device=A_list[0].device)
+    R = [None]*(n+1); L = [None]*(n+1)
+    R[n] = I
+    for i in range(n-1, -1, -1):
+        R[i] = A_list[i] @ R[i+1]
+    L[0] = I
+    for i in range(1, n+1):
+        L[i] = L[i-1] @ A_list[i-1]
+    S = torch.zeros_like(I)
+    for i in range(n):
+        S = S + L[i] @ B_list[i] @ R[i+1]
+    return S
+
+def operator_norm(M):
+    return torch.linalg.svdvals(M).max().item()
+
+def fit_slope(x, y):
+    x = torch.as_tensor(x, dtype=torch.float64)
+    y = torch.as_tensor(y, dtype=torch.float64)
+    X = torch.stack([x.log(), torch.ones_like(x)], dim=1)
+    beta = torch.linalg.lstsq(X, y.log().unsqueeze(1)).solution.squeeze(1)
+    return float(beta[0].item())
+
+class BaseCell(nn.Module):
+    def __init__(self, ni, nh):
+        super().__init__()
+        self.Wi = nn.Linear(ni, nh, bias=False)
+        self.Wr = nn.Linear(nh, nh, bias=False)
+        nn.init.normal_(self.Wi.weight, std=0.2)
+        nn.init.normal_(self.Wr.weight, std=0.2)
+    def preact(self, x, h):
+        return self.Wi(x) + self.Wr(h)
+
+class GateScalar(nn.Module):
+    def __init__(self, ni, nh):
+        super().__init__()
+        self.gx = nn.Linear(nh, 1, bias=False)
+        self.gu = nn.Linear(ni, 1, bias=False)
+        nn.init.normal_(self.gx.weight, std=0.2)
+        nn.init.normal_(self.gu.weight, std=0.2)
+    def forward(self, x, h):
+        return torch.sigmoid(self.gx(h) + self.gu(x))  # [B,1]
+
+class GateMulti(nn.Module):
+    def __init__(self, ni, nh):
+        super().__init__()
+        self.gx = nn.Linear(nh, nh, bias=False)
+        self.gu = nn.Linear(ni, nh, bias=False)
+        nn.init.normal_(self.gx.weight, std=0.2)
+        nn.init.normal_(self.gu.weight, std=0.2)
+    def forward(self, x, h):
+        return torch.sigmoid(self.gx(h) + self.gu(x))  # [B,H]
+
+def make_signal(T, B, ni, seed=0, device="cpu"):
+    gen = torch.Generator(device=device).manual_seed(seed)
+    t = torch.linspace(0, 12, T, device=device)
+    sigs = []
+    base = torch.linspace(0.03, 0.09, ni, device=device)
+    for k in range(ni):
+        phase = torch.randn((), generator=gen, device=device)
+        freq = base[k]
+        sigs.append(torch.sin(freq * t + phase))
+    u = torch.stack(sigs, dim=1).unsqueeze(1).repeat(1, B, 1)  # [T,B,ni]
+    u = u + 0.05 * torch.randn(u.shape, generator=gen, device=device)
+    return u
+
+def build_factors(cell, gate, u, device="cpu", scalar_gate=False):
+    """
+    Constructs per-step Jacobian factors along one trajectory (batch=1):
+
+      Dominant part (called A_j in the paper):
+         A_j = diag(1 - g_j) + diag(g_j) @ (diag(phi'(a_j)) @ W_r)
+
+      Gate-induced correction:
+         B_j = diag(d_j) @ J^g_j,  with  d_j = phi(a_j) - h_j ,
+         phi = tanh,  J^g_j = diag(g_j*(1-g_j)) @ W_{r,g}  (scalar variant uses mean slope).
+
+    Returns lists [A_1,...,A_T], [B_1,...,B_T].
+    """
+    phi = torch.tanh
+    T, B, ni = u.shape
+    H = cell.Wr.out_features
+    h = torch.zeros(B, H, device=device)
+    A_list, B_list = [], []
+
+    Wrg = gate.gx.weight  # [1,H] (scalar) or [H,H] (multi)
+
+    for j in range(T):
+        a = cell.preact(u[j], h)     # [B,H]
+        x = phi(a)                   # [B,H]
+        g = gate(u[j], h)            # [B,1] or [B,H]
+        if scalar_gate and g.size(1) == 1:
+            g = g.expand(B, H)
+        h = g * x + (1.0 - g) * h
+
+        a0, x0, g0, h0 = a[0], x[0], g[0], h[0]
+        D = 1.0 - torch.tanh(a0)**2
+        Acore = diag(D) @ cell.Wr.weight
+        A_list.append(diag(1.0 - g0) + diag(g0) @ Acore)
+
+        if scalar_gate:
+            scalar = (g0 * (1.0 - g0)).mean()
+            Dg = scalar * torch.ones(H, device=device)
+            Jg = diag(Dg) @ Wrg.repeat(H, 1)
+        else:
+            Dg = g0 * (1.0 - g0)
+            Jg = diag(Dg) @ Wrg
+
+        d = x0 - h0
+        B_list.append(diag(d) @ Jg)
+
+    return A_list, B_list
+
+def compute_errors(A_list, B_list, eps_list):
+    F0 = product(A_list)
+    L1 = first_derivative(A_list, B_list)
+    errs = []
+    for e in eps_list:
+        M_eps = [A_list[i] + e*B_list[i] for i in range(len(A_list))]
+        F_eps = product(M_eps)
+        T1 = F0 + e*L1
+        errs.append(torch.linalg.norm(F_eps - T1).item())
+    return np.array(errs), F0, L1
+
+# ------------------------- END VERBATIM appendixA_check.py -------------------------- #
+
+
 B, T, NI, NH = 5, 6, 2, 4
 TRIM, ITERS, SEED = 0.01, 5, 7
 LAGS, AI_R, SVD_K = [1, 2, 4], 2, 4
@@ -400,6 +550,27 @@ def starts(dtype):
     return v
 
 
+def frechet(gate_type, seed=0, T=8, H=4, ni=3):
+    """appendixA_check.py's run_one up to its numbers: the factors of one trajectory, the
+    truncation errors on its default ε grid, the slope over the first 5, and r_j."""
+    torch.set_default_dtype(torch.float64)
+    eps_list = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1]
+    torch.manual_seed(seed); np.random.seed(seed)
+    cell = BaseCell(ni, H)
+    gate = GateMulti(ni, H) if gate_type == "multi" else GateScalar(ni, H)
+    u = make_signal(T=T, B=1, ni=ni, seed=seed)
+    A_list, B_list = build_factors(cell, gate, u, scalar_gate=(gate_type == "scalar"))
+    errs, _, _ = compute_errors(A_list, B_list, eps_list)
+    slope = fit_slope(np.array(eps_list[:5]), np.array(errs[:5]))
+    ratios = [operator_norm(b) / operator_norm(a) for a, b in zip(A_list, B_list)]
+    weights = {"Wr": cell.Wr.weight, "Wi": cell.Wi.weight, "Wrg": gate.gx.weight, "Wig": gate.gu.weight}
+    out = {"T": T, "nh": H, "ni": ni, "eps": eps_list, "inputs": [float(x) for x in u.reshape(-1)],
+           "weights": {k: [float(x) for x in v.detach().reshape(-1)] for k, v in weights.items()},
+           "error": [float(e) for e in errs], "slope": slope, "ratio": ratios}
+    torch.set_default_dtype(torch.float32)
+    return out
+
+
 def main():
     rng = np.random.RandomState(2024)
     u = rng.uniform(-1, 1, (B, T, NI)).astype(np.float32).astype(np.float64)
@@ -417,6 +588,8 @@ def main():
         torch.set_default_dtype(torch.float32)
         out["models"][kind] = entry
         print(kind, "slope f64", entry["f64"]["slope"], "f32", entry["f32"]["slope"])
+    out["frechet"] = {kind: frechet(kind) for kind in ["scalar", "multi"]}
+    print("frechet slopes", [out["frechet"][k]["slope"] for k in ["scalar", "multi"]])
     path = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TauDynamicsTests",
                         "Fixtures", "reference_conventions.json")
     with open(path, "w") as f:

@@ -39,8 +39,14 @@ struct ReferenceFixture {
   /// Tau's model with the fixture's weights: the reference's LeakyRNN (α = 0.8), ScalarGateRNN
   /// or MultiGateRNN, h_t = g ⊙ tanh(W_r h + W_i x) + (1 - g) ⊙ h.
   func network(_ kind: String) throws -> RecurrentModel<Double> {
-    let (n, m) = (hidden, input)
-    let weights = try #require(try model(kind)["weights"] as? [String: [Double]])
+    try Self.network(
+      kind, weights: try #require(try model(kind)["weights"] as? [String: [Double]]),
+      hidden: hidden, input: input)
+  }
+
+  static func network(_ kind: String, weights: [String: [Double]], hidden n: Int, input m: Int)
+    throws -> RecurrentModel<Double>
+  {
     func tensor(_ name: String, _ shape: [Int]) throws -> Tensor<Double> {
       try Tensor(shape: shape, scalars: try #require(weights[name]))
     }
@@ -173,5 +179,36 @@ func pairDeviation(_ a: [Double], _ b: [Double], batch: Int, length: Int, floor:
     for (value, target) in zip(run.profile.empirical, empirical) {
       #expect(Swift.abs(value - target) <= 1e-5 * Swift.abs(target))
     }
+  }
+
+  /// appendixA_check.py's check on its own cell and input signal, in float64 as it runs: the
+  /// product A_1 ⋯ A_T (reverse order) and B_j with d_j = φ - h_j (post-update).
+  @Test(arguments: ["scalar", "multi"])
+  func frechetCheckOfTheAppendixIsReproduced(_ kind: String) throws {
+    let record = try #require((fixture.json["frechet"] as? [String: Any])?[kind] as? [String: Any])
+    let (t, n, m) = (record["T"] as? Int ?? 0, record["nh"] as? Int ?? 0, record["ni"] as? Int ?? 0)
+    let model = try ReferenceFixture.network(
+      kind, weights: try #require(record["weights"] as? [String: [Double]]), hidden: n, input: m)
+    let inputs = try Tensor(shape: [1, t, m], scalars: try fixture.numbers("inputs", in: record))
+    let c = Conventions.reference
+    let check = try model.stepJacobians(inputs, dominant: true, gateTerm: c.gateTerm)
+      .frechet(eps: try fixture.numbers("eps", in: record), order: c.order)
+    let error = try fixture.numbers("error", in: record)
+    // E(ε) is a difference of O(1) matrices that cancels to ε²·C ≈ 2e-15 at ε = 1e-5: the two
+    // computations round differently by about 1e-16 of ‖F‖, a few per cent of E there, so the
+    // slope over the five smallest ε (both programs' rule) agrees only to 2e-3.
+    for (value, target) in zip(check.error, error) {
+      #expect(Swift.abs(value - target) <= 1e-6 * target + 1e-15, "\(kind) E")
+    }
+    let slope = try #require(record["slope"] as? Double)
+    #expect(Swift.abs(check.slope - slope) < 5e-3)
+    let ratio = try fixture.numbers("ratio", in: record)
+    #expect(check.ratios.count == ratio.count)
+    for (value, target) in zip(check.ratios, ratio) {
+      #expect(Swift.abs(value - target) <= 1e-12 * target, "\(kind) r_j")
+    }
+    // The paper's convention is not the appendix's: its ratios are larger by 1/(1 - g).
+    let paper = try model.stepJacobians(inputs, dominant: true).frechet(eps: [1e-3])
+    #expect(zip(paper.ratios, ratio).allSatisfy { $0 > $1 * (1 + 1e-6) })
   }
 }
