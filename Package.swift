@@ -53,7 +53,7 @@ let package = Package(
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
     .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
-    .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"]),
+    .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"], exclude: ["Fixtures"]),
     .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
     .testTarget(name: "TauREPLTests", dependencies: ["TauREPL"], exclude: ["Transcripts"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.

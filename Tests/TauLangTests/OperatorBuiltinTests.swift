@@ -201,11 +201,66 @@ func tensor(_ value: Value?) throws -> Tensor<Double> {
       (plugin + "\njacobian(3, probe)", "type.mismatch"),
       (plugin + "\ngradcov(net, 3)", "type.mismatch"),
       (plugin + "\nrates(net)", "type.mismatch"),
+      (plugin + "\nsensitivity(net, probe, convention: \"torch\")", "value.invalid"),
+      (plugin + "\ntransport(net, probe, t: 2, k: 1, order: \"sideways\")", "value.invalid"),
+      (plugin + "\nefflr(net, probe, median: \"upper\")", "value.invalid"),
+      (plugin + "\nanisotropy(net, probe, lags: [1], first_state: 2)", "value.invalid"),
+      (plugin + "\nsensitivity(net, probe, start: zeros([2, 5, 5, 2]))", "shape.mismatch"),
+      (
+        plugin + "\njacobian(rnn(gru, hidden: 3, input: 2), probe, gate_term: \"post\")",
+        "value.invalid"
+      ),
     ] {
       let run = runSnippet(source)
       #expect(run.ids == [id], "\(source.split(separator: "\n").last ?? ""): \(run.ids)")
       let range = run.diagnostics.first?.range
       #expect(range.map { $0.file.lineAndColumn(of: $0.start).line } == 9)
     }
+  }
+
+  /// `convention: "reference"` is its options given one by one; a given option overrides the set;
+  /// given start vectors are used as they are.
+  @Test func referenceConventionIsItsOptionsTogether() throws {
+    let source =
+      plugin + """
+
+        let S = sensitivity(net, probe, convention: "reference")
+        let T = sensitivity(net, probe, method: "power-on-P", order: "reverse", gate_term: "post", precision: "f32")
+        let P = sensitivity(net, probe)
+        let E = efflr(net, probe, convention: "reference")
+        let F = efflr(net, probe, predictor: "gate", method: "power-on-P", order: "reverse", gate_term: "post", precision: "f32", median: "lower", window: "inclusive")
+        let M = efflr(net, probe, convention: "reference", median: "mean")
+        let V = randn([2, 5, 5, 3], 3)
+        let R1 = sensitivity(net, probe, convention: "reference", start: V)
+        let R2 = sensitivity(net, probe, convention: "reference", start: V, seed: 5)
+        let J = jacobian(net, probe, convention: "reference")
+        let Jp = jacobian(net, probe, convention: "reference", gate_term: "pre")
+        let Jx = jacobian(net, probe)
+        """
+    let interpreter = Interpreter()
+    let run = runSnippet(source, interpreter: interpreter)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    func value(_ name: String) throws -> Value { try #require(interpreter.globals.lookup(name)) }
+    func field(_ name: String, _ key: String) throws -> Value? {
+      guard case .record(let record) = try value(name) else { return nil }
+      return record[key]
+    }
+    let (s, t, p) = (try tensor(value("S")), try tensor(value("T")), try tensor(value("P")))
+    #expect(s.scalars == t.scalars)
+    #expect(try (s - p).abs().max().item() > 1e-4)
+    // The profile: the same up to the reference's 1e-12 in its ratios; the fit needs 50 pairs
+    // under the reference's rule and this probe has 20.
+    let (e, f) = (try tensor(field("E", "empirical")), try tensor(field("F", "empirical")))
+    #expect(try (e - f).abs().max().item() < 1e-10)
+    guard case .number(let slope)? = try field("E", "slope"),
+      case .number(let explicit)? = try field("F", "slope")
+    else { throw DiagnosticList([]) }
+    #expect(slope.isNaN && explicit.isFinite)
+    #expect(try (tensor(field("M", "empirical")) - e).abs().max().item() > 1e-6)
+    // Given starts replace the seed.
+    #expect(try tensor(value("R1")).scalars == (try tensor(value("R2"))).scalars)
+    #expect(try (tensor(value("R1")) - s).abs().max().item() > 1e-6)
+    #expect(try tensor(value("Jp")).scalars == (try tensor(value("Jx"))).scalars)
+    #expect(try (tensor(value("J")) - tensor(value("Jx"))).abs().max().item() > 1e-4)
   }
 }

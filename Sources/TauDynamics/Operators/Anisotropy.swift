@@ -17,9 +17,17 @@ extension StepJacobians {
   /// For each lag h, up to `pairs` (b, t, k) with t - k = h and 1 ≤ k < t ≤ T, drawn without
   /// replacement from a stream seeded by `seed`; each P_{t,k} is formed by its own product and
   /// its top `k` singular values come from LAPACK. Pairs whose product is not finite are skipped.
-  public func anisotropy(lags: [Int], r: Int, k top: Int, pairs: Int, seed: UInt64) throws
-    -> AnisotropyProfile
-  {
+  /// `firstState` 0 takes the pairs 0 ≤ k < t ≤ T - 1 instead (the reference's S2, whose pairs
+  /// start at h_0 and never end at h_T), candidates in the same order; `order` and `epsilon` (added
+  /// to σ_r and to the energy, the reference's 1e-12) as in `Conventions`.
+  public func anisotropy(
+    lags: [Int], r: Int, k top: Int, pairs: Int, seed: UInt64, order: ProductOrder = .forward,
+    firstState: Int = 1, epsilon: Double = 0
+  ) throws -> AnisotropyProfile {
+    guard firstState == 0 || firstState == 1 else {
+      throw TensorError.invalidArgument(
+        operation: "anisotropy", message: "the first state must be 0 or 1, got \(firstState)")
+    }
     for h in lags where h < 1 || h >= length {
       throw TensorError.invalidArgument(
         operation: "anisotropy", message: "lag \(h) is not in 1 … \(length - 1)")
@@ -39,7 +47,9 @@ extension StepJacobians {
       let chosen =
         candidates <= pairs
         ? Array(0..<candidates) : Array(stream.permutation(candidates).prefix(pairs))
-      for c in chosen { work.append((position, c / (length - h), h + 1 + c % (length - h))) }
+      for c in chosen {
+        work.append((position, c / (length - h), h + firstState + c % (length - h)))
+      }
     }
     let work2 = work
     let measured = try concurrentMap(2) { lane -> [(lag: Int, ai: Double, ce: Double)] in
@@ -50,14 +60,16 @@ extension StepJacobians {
         for (index, pair) in work2.enumerated() where index % 2 == lane {
           try checkCancellation()
           scratch.setIdentity()
-          for j in (pair.t - lags[pair.lag] + 1)...pair.t {
+          let steps = Array((pair.t - lags[pair.lag] + 1)...pair.t)
+          for j in order == .forward ? steps : steps.reversed() {
             scratch.leftMultiply(by: matrix(base, b: pair.b, t: j))
           }
           let sigma = scratch.singularValues(scratch.product).prefix(kept)
           guard sigma.count == kept, sigma.allSatisfy(\.isFinite) else { continue }
           let energy = sigma.reduce(0) { $0 + $1 * $1 }
           let topEnergy = sigma.prefix(rank).reduce(0) { $0 + $1 * $1 }
-          out.append((pair.lag, sigma[0] / sigma[rank - 1], topEnergy / energy))
+          out.append(
+            (pair.lag, sigma[0] / (sigma[rank - 1] + epsilon), topEnergy / (energy + epsilon)))
         }
       }
       return out

@@ -28,23 +28,28 @@ public struct EffectiveLearningRateProfile: Sendable {
 }
 
 extension StepJacobians {
-  /// GP[b, t-1, k-1] = mean over the gate's units of ∏_{j=k+1}^{t} c_j for 1 ≤ k < t ≤ T, with
-  /// c = 1 - g (retention) or g: the same steps as the transport P_{t,k}. Entries with k ≥ t
-  /// are 0. Nil when the cell has no gate.
-  public func gatePredictor(_ kind: GatePredictor) throws -> Tensor<Double>? {
+  /// GP[b, t-1, k-1] = mean over the gate's units of ∏_j c_j for 1 ≤ k < t ≤ T, with c = 1 - g
+  /// (retention) or g, over j = k+1 … t (the transport's steps) or, with `.inclusive`, j = k … t.
+  /// Entries with k ≥ t are 0. Nil when the cell has no gate.
+  public func gatePredictor(_ kind: GatePredictor, window: GateWindow = .transport) throws
+    -> Tensor<Double>?
+  {
     guard let gates else { return nil }
     let width = gates.shape[2]
     let g = gates.scalars
     var result = [Double](repeating: 0, count: batch * length * length)
     var product = [Double](repeating: 1, count: width)
+    func factor(_ b: Int, _ j: Int, _ i: Int) -> Double {
+      let value = g[(b * length + j - 1) * width + i]
+      return kind == .gate ? value : 1 - value
+    }
     for b in 0..<batch {
       for k in 1..<Swift.max(1, length) {
-        for i in 0..<width { product[i] = 1 }
+        for i in 0..<width { product[i] = window == .inclusive ? factor(b, k, i) : 1 }
         for t in (k + 1)...length {
-          let step = (b * length + t - 1) * width
           var sum = 0.0
           for i in 0..<width {
-            product[i] *= kind == .gate ? g[step + i] : 1 - g[step + i]
+            product[i] *= factor(b, t, i)
             sum += product[i]
           }
           result[(b * length + t - 1) * length + k - 1] = sum / Double(width)
@@ -57,9 +62,12 @@ extension StepJacobians {
 
 /// The profile of sensitivities `s` [B × T × T] (as `StepJacobians.sensitivities`) against
 /// `predictor` (same layout, or nil), trimming the predictor to its [trim, 1 - trim] quantiles
-/// for the fit.
+/// for the fit. `median` says how a per-lag median of an even count is taken; `epsilon` is added
+/// to the lag-1 medians the profiles divide by (and to the predicted profile before the fitted
+/// power, as the reference does); a fit over fewer than `minimumPairs` valid pairs is NaN.
 public func effectiveLearningRate(
-  sensitivities s: Tensor<Double>, predictor: Tensor<Double>?, trim: Double
+  sensitivities s: Tensor<Double>, predictor: Tensor<Double>?, trim: Double,
+  median rule: MedianRule = .mean, epsilon: Double = 0, minimumPairs: Int = 2
 ) throws -> EffectiveLearningRateProfile {
   guard s.rank == 3, s.shape[1] == s.shape[2], s.shape[1] >= 2 else {
     throw TensorError.invalidShape(
@@ -79,14 +87,14 @@ public func effectiveLearningRate(
     }
   }
   let lags = Array(1..<length)
-  let sensitivityMedians = lags.map { median(atLag(sensitivity, $0)) }
-  let empirical = sensitivityMedians.map { $0 / sensitivityMedians[0] }
+  let sensitivityMedians = lags.map { median(atLag(sensitivity, $0), rule) }
+  let empirical = sensitivityMedians.map { $0 / (sensitivityMedians[0] + epsilon) }
   guard let gate else {
     return EffectiveLearningRateProfile(
       lags: lags, empirical: empirical, predicted: nil, fitted: nil, fit: nil, pairsUsed: 0)
   }
-  let gateMedians = lags.map { median(atLag(gate, $0)) }
-  let predicted = gateMedians.map { $0 / gateMedians[0] }
+  let gateMedians = lags.map { median(atLag(gate, $0), rule) }
+  let predicted = gateMedians.map { $0 / (gateMedians[0] + epsilon) }
   var pairs: [(p: Double, s: Double)] = []
   for h in lags {
     for (p, value) in zip(atLag(gate, h), atLag(sensitivity, h))
@@ -95,10 +103,10 @@ public func effectiveLearningRate(
     }
   }
   let (low, high) = (quantile(pairs.map(\.p), trim), quantile(pairs.map(\.p), 1 - trim))
-  let central = pairs.filter { $0.p >= low && $0.p <= high }
+  let central = pairs.count < minimumPairs ? [] : pairs.filter { $0.p >= low && $0.p <= high }
   let fit = LineFit(x: central.map { log($0.p) }, y: central.map { log($0.s) })
   return EffectiveLearningRateProfile(
     lags: lags, empirical: empirical, predicted: predicted,
-    fitted: predicted.map { pow($0, fit.slope.isFinite ? fit.slope : 1) }, fit: fit,
+    fitted: predicted.map { pow($0 + epsilon, fit.slope.isFinite ? fit.slope : 1) }, fit: fit,
     pairsUsed: central.count)
 }

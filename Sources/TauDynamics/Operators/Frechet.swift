@@ -18,15 +18,21 @@ public struct FrechetCheck: Sendable {
 
 extension StepJacobians {
   /// Runs the check on every sequence of the batch over the whole trajectory (P_{T,0}). Needs
-  /// the dominant part (`stepJacobians(_:dominant: true)`).
-  public func frechet(eps: [Double]) throws -> FrechetCheck {
-    guard let dominant else {
+  /// the dominant part (`stepJacobians(_:dominant: true)`). `order: .reverse` expands
+  /// ∏ in the order (A_1 + ε B_1) ⋯ (A_T + ε B_T), as appendixA_check.py's `product` does: that
+  /// is the transpose of the forward product of the transposed factors, and transposing changes
+  /// neither a Frobenius nor a spectral norm, so it runs on those.
+  public func frechet(eps: [Double], order: ProductOrder = .forward) throws -> FrechetCheck {
+    guard let frozen = dominant else {
       throw TensorError.invalidArgument(
         operation: "frechet", message: "needs the frozen-gate Jacobians")
     }
     guard !eps.isEmpty, eps.allSatisfy({ $0 > 0 && $0.isFinite }) else {
       throw TensorError.invalidArgument(operation: "frechet", message: "ε must be positive")
     }
+    let (full, dominant) =
+      order == .forward
+      ? (self.full, frozen) : (try transposedSteps(self.full), try transposedSteps(frozen))
     let n = size
     let perSequence = try concurrentMap(2) {
       lane -> [(b: Int, errors: [Double], ratios: [Double])] in

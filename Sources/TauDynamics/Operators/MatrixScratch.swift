@@ -128,8 +128,8 @@ final class MatrixScratch {
     return Double.largestEigenvalue(n: n, a: copy).map { Swift.max($0, 0).squareRoot() } ?? .nan
   }
 
-  /// The reference's estimate: `iterations` steps of the power iteration on aᵀa from `start`
-  /// (a unit vector is made of it), then ‖a v‖.
+  /// `NormMethod.power`: `iterations` steps of the power iteration on aᵀa from `start` (a unit
+  /// vector is made of it), then ‖a v‖. (The reference code iterates on a itself: `powerOnP`.)
   func powerEstimate(
     _ a: UnsafePointer<Double>, transposed: Bool = false, iterations: Int, start: [Double]
   ) -> Double {

@@ -52,15 +52,27 @@ extension RecurrentModel where Scalar == Double {
   /// Runs the model over `inputs` [B × T × m] from zero states and returns every step's exact
   /// Jacobian (and A_t when `dominant` is true), by forward mode through compiled plans. The
   /// batch is split over both cores; each half writes its own block of the results.
-  public func stepJacobians(_ inputs: Tensor<Double>, dominant wantsDominant: Bool = false) throws
-    -> StepJacobians
-  {
+  ///
+  /// `gateTerm: .post` gives the reference code's J_t instead, its gate term taken at h_t
+  /// (`GateTerm.post`); it needs a cell whose step is g ⊙ φ + (1 - g) ⊙ h with one state and one
+  /// gate, and then also returns A_t.
+  public func stepJacobians(
+    _ inputs: Tensor<Double>, dominant requested: Bool = false, gateTerm: GateTerm = .pre
+  ) throws -> StepJacobians {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[0] >= 1,
       inputs.shape[1] >= 1
     else {
       throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "jacobian")
     }
+    let wantsDominant = requested || gateTerm == .post
     let pass = try JacobianPass(model: self, dominant: wantsDominant)
+    if gateTerm == .post, stateSizes.count != 1 || !pass.isConvexGateUpdate {
+      throw TensorError.invalidArgument(
+        operation: "jacobian",
+        message:
+          "the post-update gate term is defined only for a cell with one state and one gate whose step is g * φ + (1 - g) * h"
+      )
+    }
     let (batch, length, n) = (inputs.shape[0], inputs.shape[1], pass.size)
     let x = inputs.contiguous().scalars
     let gateWidth = pass.gateWidth
@@ -88,7 +100,7 @@ extension RecurrentModel where Scalar == Double {
         try run([full])
       }
     }
-    return StepJacobians(
+    let result = StepJacobians(
       batch: batch, length: length, size: n, full: full, dominant: frozen,
       gates: pass.gate == nil
         ? nil
@@ -98,6 +110,31 @@ extension RecurrentModel where Scalar == Double {
       states: try Tensor(shape: [batch, length, n]) {
         $0.update(from: states, count: batch * length * n)
       })
+    return gateTerm == .post ? try result.withPostUpdateGateTerm() : result
+  }
+}
+
+extension StepJacobians {
+  /// J_t = A_t + diag(1 - g_t) B_t: the gate term with h_t in place of h_{t-1}. For h_t = g ⊙ φ +
+  /// (1 - g) ⊙ h_{t-1}, B_t = diag(φ - h_{t-1}) ∂g/∂h_{t-1}, and φ - h_t = (1 - g) ⊙ (φ - h_{t-1}).
+  func withPostUpdateGateTerm() throws -> StepJacobians {
+    guard let dominant, let gates else { return self }
+    let (n, width) = (size, gates.shape[2])
+    let (j, a, g) = (full.scalars, dominant.scalars, gates.scalars)
+    var result = j
+    for step in 0..<(batch * length) {
+      for row in 0..<n {
+        let retention = 1 - g[step * width + (width == 1 ? 0 : row)]
+        for column in 0..<n {
+          let e = (step * n + row) * n + column
+          result[e] = a[e] + retention * (j[e] - a[e])
+        }
+      }
+    }
+    return StepJacobians(
+      batch: batch, length: length, size: size,
+      full: try Tensor(shape: full.shape, scalars: result),
+      dominant: dominant, gates: gates, states: states)
   }
 }
 
@@ -125,6 +162,34 @@ struct JacobianPass: Sendable {
   let offsets: [String: Int]
 
   var gateWidth: Int { gate.map { joined[$0].shape.reduce(1, *) } ?? 0 }
+
+  /// Whether the step's output is g ⊙ φ + (1 - g) ⊙ h (operands of each + and ⊙ in either
+  /// order), g the cell's only gate and h its state: the form the post-update gate term needs.
+  var isConvexGateUpdate: Bool {
+    let joined = joined
+    guard joined.nodes.filter(\.isGate).count == 1, let g = gate,
+      let h = joined.inputs(where: { $0 == .state(0) }).first
+    else { return false }
+    func operands(_ id: NodeID, _ operation: BinaryOperation) -> [NodeID]? {
+      guard case .binary(let op) = joined[id].op, op == operation, joined[id].inputs.count == 2
+      else { return nil }
+      return joined[id].inputs
+    }
+    func isRetention(_ id: NodeID) -> Bool {
+      guard let parts = operands(id, .subtract) else { return false }
+      return parts[1] == g && joined[parts[0]].op == .constant(1)
+    }
+    guard let terms = operands(output, .add) else { return false }
+    for (candidate, kept) in [(terms[0], terms[1]), (terms[1], terms[0])] {
+      if let gated = operands(candidate, .multiply), gated.contains(g),
+        let retained = operands(kept, .multiply), retained.contains(h),
+        retained.contains(where: isRetention)
+      {
+        return true
+      }
+    }
+    return false
+  }
 
   init(model: RecurrentModel<Double>, dominant: Bool) throws {
     joined = try model.step.concatenatingStates()

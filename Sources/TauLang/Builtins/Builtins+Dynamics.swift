@@ -10,41 +10,56 @@ import TauTensor
 extension BuiltinRegistry {
   static let dynamics: [Builtin] = [
     Builtin(
-      "jacobian", ["model", "batch", "part=\"full\""],
+      "jacobian", ["model", "batch", "part=\"full\"", "convention=\"paper\"", "gate_term=none"],
       "[B×T×N×N] exact dh_t/dh_{t-1} on batch (f64); part: \"full\", \"dominant\" (gates frozen) or \"correction\""
     ) { args in
       let part = try choice(args, "part", JacobianPart.self)
-      let jacobians = try stepJacobians(args, dominant: part != .full)
+      let conventions = try conventions(args)
+      let jacobians = try stepJacobians(
+        args, dominant: part != .full, gateTerm: conventions.gateTerm)
       return .tensor(.f64(try jacobians.part(part)))
     },
     Builtin(
-      "transport", ["model", "batch", "t", "k", "part=\"full\""],
+      "transport",
+      [
+        "model", "batch", "t", "k", "part=\"full\"", "convention=\"paper\"", "order=none",
+        "gate_term=none",
+      ],
       "[B×N×N] P_{t,k} = J_t ⋯ J_{k+1} for states 0 ≤ k ≤ t ≤ T (P_{t,t} = I)"
     ) { args in
       let part = try choice(args, "part", JacobianPart.self)
-      let jacobians = try stepJacobians(args, dominant: part != .full)
+      let conventions = try conventions(args)
+      let jacobians = try stepJacobians(
+        args, dominant: part != .full, gateTerm: conventions.gateTerm)
       return .tensor(
         .f64(
           try jacobians.transport(
-            to: try args.integer("t"), from: try args.integer("k"), part: part)))
+            to: try args.integer("t"), from: try args.integer("k"), part: part,
+            order: conventions.order)))
     },
     Builtin(
-      "sensitivity", ["model", "batch", "method=\"exact\"", "iters=5", "seed=0"],
-      "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\" or \"power\" (iters steps from a seeded start)"
+      "sensitivity",
+      [
+        "model", "batch", "method=none", "iters=5", "seed=0", "eps=1e-12", "start=none",
+        "convention=\"paper\"", "order=none", "gate_term=none", "precision=none",
+      ],
+      "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\", \"power\" (on PᵀP) or \"power-on-P\" (the reference's), iters steps from a seeded or given start"
     ) { args in
-      let method = try normMethod(args)
-      return .tensor(.f64(try stepJacobians(args).sensitivities(method: method)))
+      let conventions = try conventions(args)
+      let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
+      return .tensor(.f64(try sensitivities(jacobians, conventions, args)))
     },
     Builtin(
       "efflr",
       [
-        "model", "batch", "predictor=\"retention\"", "trim=0.01", "method=\"exact\"", "iters=5",
-        "seed=0", "sensitivity=none",
+        "model", "batch", "predictor=none", "trim=0.01", "method=none", "iters=5", "seed=0",
+        "eps=1e-12", "start=none", "sensitivity=none", "convention=\"paper\"", "order=none",
+        "gate_term=none", "precision=none", "median=none", "window=none",
       ],
       "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor}: the lag profile of the sensitivities and its fit to a gate product"
     ) { args in
-      let predictor = try choice(args, "predictor", GatePredictor.self)
-      let jacobians = try stepJacobians(args)
+      let conventions = try conventions(args)
+      let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
       let sensitivities: Tensor<Double>
       if args.isGiven("sensitivity") {
         sensitivities = try args.tensor("sensitivity").asDouble
@@ -56,11 +71,13 @@ extension BuiltinRegistry {
             at: args.range("sensitivity"))
         }
       } else {
-        sensitivities = try jacobians.sensitivities(method: try normMethod(args))
+        sensitivities = try Self.sensitivities(jacobians, conventions, args)
       }
       let profile = try effectiveLearningRate(
         sensitivities: sensitivities,
-        predictor: try jacobians.gatePredictor(predictor), trim: try args.number("trim"))
+        predictor: try jacobians.gatePredictor(conventions.predictor, window: conventions.window),
+        trim: try args.number("trim"), median: conventions.median,
+        epsilon: conventions.epsilon, minimumPairs: conventions.minimumPairs)
       let fit = profile.fit
       return .record(
         Record([
@@ -72,23 +89,26 @@ extension BuiltinRegistry {
           ("intercept", .number(fit?.intercept ?? .nan)),
           ("r2", .number(fit?.r2 ?? .nan)),
           ("pairs", .number(Double(profile.pairsUsed))),
-          ("predictor", .string(predictor.rawValue)),
+          ("predictor", .string(conventions.predictor.rawValue)),
         ]))
     },
     Builtin(
       "anisotropy",
       [
         "model", "batch", "lags=[1, 2, 4, 8, 12, 16, 24, 32, 40]", "r=10", "k=16", "pairs=64",
-        "seed=0",
+        "seed=0", "convention=\"paper\"", "order=none", "gate_term=none", "first_state=none",
       ],
       "{lag, ai, ce, ai_q25, ai_q75, ce_q25, ce_q75, pairs}: medians over sampled transports of σ₁/σ_r and the top-r energy share"
     ) { args in
       let lags = try args.list("lags").map {
         try args.interpreter.wholeNumber($0, at: args.range("lags"))
       }
-      let profile = try stepJacobians(args).anisotropy(
+      let conventions = try conventions(args)
+      let profile = try stepJacobians(args, gateTerm: conventions.gateTerm).anisotropy(
         lags: lags, r: try args.integer("r"), k: try args.integer("k"),
-        pairs: try args.integer("pairs"), seed: UInt64(Swift.max(0, try args.integer("seed"))))
+        pairs: try args.integer("pairs"), seed: UInt64(Swift.max(0, try args.integer("seed"))),
+        order: conventions.order, firstState: conventions.firstState,
+        epsilon: conventions.epsilon)
       return .record(
         Record([
           ("lag", vector(profile.lags.map(Double.init))),
@@ -101,14 +121,17 @@ extension BuiltinRegistry {
         ]))
     },
     Builtin(
-      "frechet", ["model", "batch", "eps=none"],
+      "frechet",
+      ["model", "batch", "eps=none", "convention=\"paper\"", "order=none", "gate_term=none"],
       "{eps, error, c2, slope, ratio}: ‖F(ε) - T₁(ε)‖_F of the first-order expansion around frozen gates, its log-log slope, and r_j = ‖B_j‖₂/‖A_j‖₂"
     ) { args in
       let eps =
         args.isGiven("eps")
         ? try tensorValue(args["eps"], at: args.range("eps"), context: "eps").doubles
         : (0...10).map { pow(10, -5 + 0.5 * Double($0)) }
-      let check = try stepJacobians(args, dominant: true).frechet(eps: eps)
+      let conventions = try conventions(args)
+      let check = try stepJacobians(args, dominant: true, gateTerm: conventions.gateTerm)
+        .frechet(eps: eps, order: conventions.order)
       return .record(
         Record([
           ("eps", vector(check.eps)), ("error", vector(check.error)),
@@ -268,9 +291,9 @@ extension BuiltinRegistry {
   }
 
   /// The model's step Jacobians on the `batch` argument (a batch record or an inputs tensor).
-  private static func stepJacobians(_ args: CallArguments, dominant: Bool = false) throws
-    -> StepJacobians
-  {
+  private static func stepJacobians(
+    _ args: CallArguments, dominant: Bool = false, gateTerm: GateTerm = .pre
+  ) throws -> StepJacobians {
     guard case .model(let model) = args["model"] else {
       throw args.typeError("model", expected: "a model")
     }
@@ -295,27 +318,98 @@ extension BuiltinRegistry {
         at: args.range("batch"))
     }
     do {
-      return try network.stepJacobians(inputs.asDouble, dominant: dominant)
+      return try network.stepJacobians(inputs.asDouble, dominant: dominant, gateTerm: gateTerm)
     } catch let error as GraphError {
       throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
+    } catch TensorError.invalidArgument(_, let message) where gateTerm == .post {
+      throw Diagnostic(
+        "value.invalid", "gate_term \"post\": \(message)", at: args.range("gate_term"))
     }
   }
 
-  /// The `method`, `iters` and `seed` arguments as a norm method.
-  private static func normMethod(_ args: CallArguments) throws -> NormMethod {
+  /// The `method`, `iters`, `seed` and `eps` arguments as a norm method; `fallback` when
+  /// `method` is not given.
+  private static func normMethod(_ args: CallArguments, fallback: NormMethod) throws -> NormMethod {
+    guard args.isGiven("method") else { return fallback }
+    let iterations = try args.integer("iters")
+    guard iterations >= 0 else {
+      throw Diagnostic("value.invalid", "iters must be ≥ 0", at: args.range("iters"))
+    }
+    let seed = UInt64(Swift.max(0, try args.integer("seed")))
     switch try args.string("method") {
     case "exact": return .exact
-    case "power":
-      let iterations = try args.integer("iters")
-      guard iterations >= 0 else {
-        throw Diagnostic("value.invalid", "iters must be ≥ 0", at: args.range("iters"))
+    case "power": return .power(iterations: iterations, seed: seed)
+    case "power-on-P":
+      let epsilon = try args.number("eps")
+      guard epsilon >= 0, epsilon.isFinite else {
+        throw Diagnostic("value.invalid", "eps must be ≥ 0", at: args.range("eps"))
       }
-      return .power(iterations: iterations, seed: UInt64(Swift.max(0, try args.integer("seed"))))
+      return .powerOnP(iterations: iterations, epsilon: epsilon, seed: seed)
     case let other:
       throw Diagnostic(
-        "value.invalid", "method must be \"exact\" or \"power\", got \"\(other)\"",
+        "value.invalid",
+        "method must be \"exact\", \"power\" or \"power-on-P\", got \"\(other)\"",
         at: args.range("method"))
     }
+  }
+
+  /// The call's conventions: the set `convention` names, with each convention the built-in
+  /// takes as a parameter and the call gives replacing that set's choice.
+  private static func conventions(_ args: CallArguments) throws -> Conventions {
+    func given(_ name: String) -> Bool {
+      args.builtin.parameters.contains { $0.name == name } && args.isGiven(name)
+    }
+    var result: Conventions
+    switch try args.string("convention") {
+    case "paper": result = .paper
+    case "reference": result = .reference
+    case let other:
+      throw Diagnostic(
+        "value.invalid", "convention must be \"paper\" or \"reference\", got \"\(other)\"",
+        at: args.range("convention"))
+    }
+    if given("order") { result.order = try choice(args, "order", ProductOrder.self) }
+    if given("gate_term") { result.gateTerm = try choice(args, "gate_term", GateTerm.self) }
+    if given("median") { result.median = try choice(args, "median", MedianRule.self) }
+    if given("window") { result.window = try choice(args, "window", GateWindow.self) }
+    if given("precision") { result.precision = try choice(args, "precision", Precision.self) }
+    if given("predictor") { result.predictor = try choice(args, "predictor", GatePredictor.self) }
+    if given("first_state") {
+      result.firstState = try args.integer("first_state")
+      guard result.firstState == 0 || result.firstState == 1 else {
+        throw Diagnostic(
+          "value.invalid", "first_state must be 0 or 1", at: args.range("first_state"))
+      }
+    }
+    if args.builtin.parameters.contains(where: { $0.name == "method" }) {
+      // The reference's estimate takes this call's iters, eps and seed.
+      let fallback: NormMethod =
+        result.norm == .exact
+        ? .exact
+        : .powerOnP(
+          iterations: Swift.max(0, try args.integer("iters")), epsilon: try args.number("eps"),
+          seed: UInt64(Swift.max(0, try args.integer("seed"))))
+      result.norm = try normMethod(args, fallback: fallback)
+    }
+    return result
+  }
+
+  /// The sensitivities of `jacobians` by `conventions`, with the call's `start` vectors if given.
+  private static func sensitivities(
+    _ jacobians: StepJacobians, _ conventions: Conventions, _ args: CallArguments
+  ) throws -> Tensor<Double> {
+    let starts = args.isGiven("start") ? try args.tensor("start").asDouble : nil
+    if let starts,
+      starts.shape != [jacobians.batch, jacobians.length, jacobians.length, jacobians.size]
+    {
+      throw Diagnostic(
+        "shape.mismatch",
+        "start must be \(formatShape([jacobians.batch, jacobians.length, jacobians.length, jacobians.size])) (one vector per pair), got \(formatShape(starts.shape))",
+        at: args.range("start"))
+    }
+    return try jacobians.sensitivities(
+      method: conventions.norm, order: conventions.order, precision: conventions.precision,
+      starts: starts)
   }
 
   /// A string argument that names a case of `T`.
