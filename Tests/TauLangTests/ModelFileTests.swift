@@ -5,16 +5,9 @@ import Testing
 
 @testable import TauLang
 
-private func temporaryFolder() throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "tau-io-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
-
 @Suite struct ModelFileTests {
   @Test func modelsRoundTripWithTheirOwnCells() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("io")
     let source = """
       use cells
       gate sticky(bias = -2) {
@@ -41,7 +34,7 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func readoutBiasesAreSavedAndLoaded() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("io")
     let source = """
       use cells
       let net = rnn(plain, hidden: 3, input: 2, output: 2, bias: true, seed: 5)
@@ -58,7 +51,7 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func tensorsAndRecordsRoundTrip() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("io")
     let source = """
       let t = randn([3, 2], seed: 4, dtype: "f32")
       save(t, "\(folder)/t.npy")
@@ -71,7 +64,7 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func mismatchedWeightsAreErrorsNamingKeyAndShapes() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("io")
     let save = runSnippet(
       "use cells\nsave(rnn(plain, hidden: 4, input: 3), \"\(folder)/p.safetensors\")")
     #expect(save.ids == [])
@@ -89,7 +82,7 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func damagedAndMissingFilesAreErrors() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("io")
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/bad.safetensors"))
     #expect(runSnippet("load(\"\(folder)/bad.safetensors\")").ids == ["file.invalid"])
     #expect(runSnippet("load(\"\(folder)/none.npy\")").ids == ["file.unreadable"])

@@ -6,13 +6,6 @@ import Testing
 
 @testable import TauLang
 
-private func temporaryFolder() throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "tau-trust-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
-
 /// A genuine saved model of `leaky(gate: multi)` whose stored metadata `edit` then rewrites, as
 /// an attacker with a hex editor would.
 private func craftedModel(
@@ -31,7 +24,7 @@ private func craftedModel(
 
 @Suite struct ModelFileTrustTests {
   @Test func topLevelStatementsInAModelFileRunNothing() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     let marker = folder + "/written.npy"
     let path = try craftedModel(in: folder) {
       $0["tau.source"]! += "\nsave(tensor([1]), \"\(marker)\")\nprint(\"loaded\")"
@@ -47,7 +40,7 @@ private func craftedModel(
   }
 
   @Test func effectfulBodiesInAModelFileRunNothing() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     let path = try craftedModel(in: folder) {
       $0["tau.source"] = "use cells\ngate noisy { print(\"gate ran\")\n 0.5 }"
       $0["tau.cell"] = "leaky(gate: noisy)"
@@ -64,7 +57,7 @@ private func craftedModel(
   }
 
   @Test func aModelFileMayUseOnlyTheStandardLibrary() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     let marker = folder + "/plugin-ran.npy"
     try "save(tensor([1]), \"\(marker)\")\ngate evil_gate { 0.5 }\n".write(
       toFile: folder + "/evil.tau", atomically: true, encoding: .utf8)
@@ -93,7 +86,7 @@ private func craftedModel(
   }
 
   @Test func theCellExpressionCannotCarryStatementsOrEffects() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     for cell in ["leaky\nprint(\"x\")", "leaky(gate: print)", "leaky(gate: [1, 2][0])", "print"] {
       let path = try craftedModel(in: folder) { $0["tau.cell"] = cell }
       let run = runSnippet("load(\"\(path)\")")
@@ -129,7 +122,7 @@ private func craftedModel(
   @Test func pluginGatesAreSavedWithoutTheirModules() throws {
     // A plugin gate that uses another plugin: the file stores both declarations and only
     // `use` of the standard library, and loads bit-exactly without the plugins on the path.
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     try "use gates\ngate inner(b = 1) { param w [hidden] = uniform(hidden)\n sigmoid(w * h + b) }\n"
       .write(toFile: folder + "/inner_plugin.tau", atomically: true, encoding: .utf8)
     try
@@ -160,7 +153,7 @@ private func craftedModel(
   }
 
   @Test func aModelWhoseDeclarationsCannotStandAloneIsNotSaved() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("trust")
     let run = runSnippet(
       "use cells\nlet b = 2\ngate g { sigmoid(sum(h) + b) }\nsave(rnn(leaky(gate: g), hidden: 2, input: 1), \"\(folder)/m.safetensors\")"
     )

@@ -14,13 +14,6 @@ private func evaluate(_ source: String) throws -> Value {
   try Interpreter().run(SourceFile(name: "test.tau", text: source))
 }
 
-private func temporaryFolder() throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "tau-plot-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
-
 private func svg(_ source: String) throws -> String {
   SVGPlot(plot: try PlotData.plot(try evaluate(source))).render()
 }
@@ -280,7 +273,7 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func plotWritesTheFileAndReturnsItsPath() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("plot")
     let run = runSnippet(
       "print(plot([1, 3, 2], file: \"\(folder)/new/p.svg\", title: \"t\"))",
       interpreter: quietInterpreter())
@@ -354,7 +347,7 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func exportWritesAtomicallyAndReturnsThePath() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("plot")
     let run = runSnippet(
       """
       print(export({lag: [1, 2], ai: [3, 4]}, "\(folder)/t.csv"))
@@ -391,7 +384,7 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func unwritablePathsAreDiagnosedNotCrashes() throws {
-    let folder = try temporaryFolder()
+    let folder = try temporaryFolder("plot")
     try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
     try FileManager.default.createDirectory(
       atPath: "\(folder)/d.svg", withIntermediateDirectories: false)

@@ -1,4 +1,5 @@
 // Helpers for the language tests: run source text in a fresh interpreter and capture its output.
+import Foundation
 import Testing
 
 @testable import TauLang
@@ -47,4 +48,12 @@ func expectDiagnostic(
     #expect(
       diagnostic.range.start == offset, "\(id) at the wrong place", sourceLocation: sourceLocation)
   }
+}
+
+/// A new empty folder under the system's temporary directory, named `tau-PREFIX-UUID`.
+func temporaryFolder(_ prefix: String) throws -> String {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "tau-\(prefix)-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url.path
 }

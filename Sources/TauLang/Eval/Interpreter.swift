@@ -20,7 +20,7 @@ public final class Interpreter {
   let builtins: Environment
   let globals: Environment
   /// Where `use` finds modules (the standard library alone while a model file is read).
-  public private(set) var modules: ModuleLoader
+  public internal(set) var modules: ModuleLoader
   /// Active Tau calls, innermost last.
   var callDepth = 0
   /// Set while a gate or cell body is being lowered to a graph.
@@ -113,37 +113,6 @@ public final class Interpreter {
       directories: SearchPath.standardLibraryDirectory(
         environment: ProcessInfo.processInfo.environment
       ).map { [$0] } ?? []))
-
-  /// The cell of a model file: its stored declarations checked (`ModelDeclarations.validated`),
-  /// then bound in a scope of their own with the standard modules they use, and the cell
-  /// expression evaluated there. Nothing else runs.
-  func bindStoredCell(source: String, cell: String, path: String) throws -> DeclarationValue {
-    let (program, expression) = try ModelDeclarations.validated(
-      source: source, cell: cell, path: path, modules: standardModules)
-    let outer = modules
-    modules = standardModules
-    defer { modules = outer }
-    let scope = Environment(parent: builtins)
-    _ = try execute(program.statements, in: scope)
-    for name in ModelDeclarations.declarationNames(expression) ?? [] {
-      guard case .name(let text) = name.kind, case .declaration? = scope.lookup(text) else {
-        throw DiagnosticList([
-          Diagnostic(
-            "file.unsafe",
-            "'\(path)' names its cell with '\(name.range.file.text(of: name.range))', which is not a declaration of the file",
-            at: name.range)
-        ])
-      }
-    }
-    guard case .declaration(let declaration) = try evaluate(expression, in: scope),
-      declaration.declaration.kind == .cell
-    else {
-      throw DiagnosticList([
-        Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: expression.range)
-      ])
-    }
-    return declaration
-  }
 
   /// Parses and checks `file` without running it.
   @discardableResult

@@ -89,6 +89,39 @@ enum ModelDeclarations {
   }
 }
 
+extension Interpreter {
+  /// The cell of a model file: its stored declarations checked (`ModelDeclarations.validated`),
+  /// then bound in a scope of their own with the standard modules they use, and the cell
+  /// expression evaluated there. Nothing else runs.
+  func bindStoredCell(source: String, cell: String, path: String) throws -> DeclarationValue {
+    let (program, expression) = try ModelDeclarations.validated(
+      source: source, cell: cell, path: path, modules: standardModules)
+    let outer = modules
+    modules = standardModules
+    defer { modules = outer }
+    let scope = Environment(parent: builtins)
+    _ = try execute(program.statements, in: scope)
+    for name in ModelDeclarations.declarationNames(expression) ?? [] {
+      guard case .name(let text) = name.kind, case .declaration? = scope.lookup(text) else {
+        throw DiagnosticList([
+          Diagnostic(
+            "file.unsafe",
+            "'\(path)' names its cell with '\(name.range.file.text(of: name.range))', which is not a declaration of the file",
+            at: name.range)
+        ])
+      }
+    }
+    guard case .declaration(let declaration) = try evaluate(expression, in: scope),
+      declaration.declaration.kind == .cell
+    else {
+      throw DiagnosticList([
+        Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: expression.range)
+      ])
+    }
+    return declaration
+  }
+}
+
 extension Result {
   fileprivate var isSuccess: Bool {
     if case .success = self { return true }
@@ -148,7 +181,9 @@ private struct SourceCollector {
       case .declaration, .function:
         declarations.append(file.text(of: statement.range))
       case .use(let module, _):
-        guard case .success(let path) = searchPath.resolve(module, besides: folder(of: file))
+        guard
+          case .success(let path) = searchPath.resolve(
+            module, besides: ModuleLoader.folder(of: file))
         else { continue }
         if let name = standardModule(path) {
           addUse(name)
@@ -179,11 +214,6 @@ private struct SourceCollector {
     let standardized = URL(fileURLWithPath: path).standardizedFileURL
     guard let stdlibPrefix, standardized.path.hasPrefix(stdlibPrefix) else { return nil }
     return standardized.deletingPathExtension().lastPathComponent
-  }
-
-  private func folder(of file: SourceFile) -> String? {
-    guard !file.name.hasPrefix("<") else { return nil }
-    return URL(fileURLWithPath: file.name).deletingLastPathComponent().path
   }
 }
 

@@ -80,7 +80,7 @@ public final class ModuleLoader {
   }
 
   private func read(_ name: String, at site: SourceRange) throws -> SourceFile {
-    switch searchPath.resolve(name, besides: folder(of: site.file)) {
+    switch searchPath.resolve(name, besides: Self.folder(of: site.file)) {
     case .failure(let notFound):
       throw Diagnostic(
         "module.notFound",
@@ -95,7 +95,7 @@ public final class ModuleLoader {
   }
 
   /// The folder of a source file (`.` for a bare file name), or nil for `<repl>` and the like.
-  private func folder(of file: SourceFile) -> String? {
+  static func folder(of file: SourceFile) -> String? {
     guard !file.name.hasPrefix("<") else { return nil }
     guard let slash = file.name.lastIndex(of: "/") else { return "." }
     return slash == file.name.startIndex ? "/" : String(file.name[..<slash])
