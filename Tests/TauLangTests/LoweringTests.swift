@@ -204,6 +204,28 @@ func maxDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
 }
 
 @Suite struct ConcatenatedStateTests {
+  /// `forward` gives every state (the LSTM's c too), each against the reference unrolling.
+  @Test(arguments: ["lstm", "twostate"])
+  func forwardReturnsEveryState(_ cell: String) throws {
+    let net = try model(
+      "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 3, input: 2, seed: 2, dtype: \"f64\")"
+    )
+    var stream = RandomStream(seed: 8)
+    let inputs = try Tensor<Double>.normal([2, 5, 2], using: &stream)
+    let every = try net.everyState(of: try net.forward(inputs))
+    let reference = try net.referenceForward(inputs)
+    #expect(every.count == 2)
+    for (index, state) in every.enumerated() {
+      let expected = try Tensor<Double>.stacking(
+        reference.steps.map { $0[net.step.outputs[index].index] }, along: 1)
+      #expect(maxDifference(state, expected) < 1e-14, "state \(index)")
+    }
+    let run = runSnippet(
+      "use cells\n\(testCells)\nlet f = rnn(\(cell), hidden: 3, input: 2).forward(randn([2, 5, 2], seed: 1))\nprint(keys(f.every), shape(f.every.c), f.every.h == f.states)"
+    )
+    #expect(run.output == "[\"h\", \"c\"] [2, 5, 3] true\n")
+  }
+
   /// The LSTM's Jacobian over [h; c] by forward mode against finite differences of the step.
   @Test(arguments: ["lstm", "twostate"])
   func multiStateJacobianMatchesFiniteDifferences(_ cell: String) throws {

@@ -192,6 +192,22 @@ extension RecurrentModel {
       states: hidden, output: try readOut(last), workspace: workspace, compiled: compiled)
   }
 
+  /// Every state of a forward pass, in `stateSizes` order (h first, then a cell's others such as
+  /// an LSTM's c), each [B × T × size], read from the arenas the pass left behind.
+  public func everyState(of trajectory: Trajectory<Scalar>) throws -> [Tensor<Scalar>] {
+    let (workspace, plan) = (trajectory.workspace, trajectory.compiled.forward)
+    let (batch, length) = (workspace.batch, workspace.length)
+    return try stateSizes.enumerated().map { index, n in
+      guard index > 0 else { return trajectory.states }
+      return try Tensor(shape: [batch, length, n]) { out in
+        for t in 0..<length {
+          let state = plan.pointer(step.outputs[index], in: workspace.arena(t))
+          for b in 0..<batch { (out + (b * length + t) * n).update(from: state + b * n, count: n) }
+        }
+      }
+    }
+  }
+
   /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
   /// to every parameter (by name; the readout as `readout`), by backpropagation through time.
   ///

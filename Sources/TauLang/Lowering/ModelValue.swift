@@ -93,22 +93,28 @@ extension Interpreter {
     case "forward":
       return .function(
         .builtin(
-          Builtin("forward", ["inputs"], "{states [B×T×n], output [B×out]} for inputs [B×T×m]") {
-            args in
+          Builtin(
+            "forward", ["inputs"],
+            "{states [B×T×n], output [B×out], every: {h, …}}: every state of a multi-state cell under every, by name"
+          ) { args in
             let inputs = try args.tensor("inputs")
+            let names = model.lowered.stateNames
+            func record<S>(
+              _ network: RecurrentModel<S>, _ inputs: Tensor<S>, _ wrap: (Tensor<S>) -> TensorValue
+            )
+              throws -> Value
+            {
+              let run = try network.forward(inputs)
+              let every = try network.everyState(of: run)
+              return .record(
+                Record([
+                  ("states", .tensor(wrap(run.states))), ("output", .tensor(wrap(run.output))),
+                  ("every", .record(Record(zip(names, every).map { ($0, .tensor(wrap($1))) }))),
+                ]))
+            }
             switch model.network {
-            case .f32(let network):
-              let run = try network.forward(inputs.asFloat)
-              return .record(
-                Record([
-                  ("states", .tensor(.f32(run.states))), ("output", .tensor(.f32(run.output))),
-                ]))
-            case .f64(let network):
-              let run = try network.forward(inputs.asDouble)
-              return .record(
-                Record([
-                  ("states", .tensor(.f64(run.states))), ("output", .tensor(.f64(run.output))),
-                ]))
+            case .f32(let network): return try record(network, inputs.asFloat) { .f32($0) }
+            case .f64(let network): return try record(network, inputs.asDouble) { .f64($0) }
             }
           }))
     case "hidden": return .number(Double(model.hidden))
