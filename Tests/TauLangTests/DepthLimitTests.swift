@@ -99,6 +99,8 @@ import Testing
     expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸[l] }")
     expectDiagnostic("value.tooDeep", "var r = {a: 0}\nfor i in 1..5000000 { r = ‸{a: r} }")
     expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸append([], l) }")
+    // The in-place path of `x = append(x, v)` checks its value as a call would.
+    expectDiagnostic("value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸append(l, l) }")
     expectDiagnostic(
       "value.tooDeep", "var l = []\nfor i in 1..5000000 { l = ‸map([0], fn(z) { l }) }")
   }

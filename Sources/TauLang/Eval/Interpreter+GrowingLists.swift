@@ -23,6 +23,8 @@ extension Interpreter {
         throw Diagnostic.interrupted("interrupted before calling 'append'", at: expression.range)
       }
       try checkListSize(items.count, plus: 1, operation: "append", at: expression.range)
+      // As for an ordinary call of append: the value may be the list itself, one level deeper.
+      try checkNesting(of: .list([value]), at: expression.range)
       env.release(name, ifHolding: items)
       items.append(value)
       _ = env.assign(name, .list(items))
