@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Tau: a language and lab for studying gates in recurrent networks as adaptive learning rates.
-// Layers (DESIGN.md §1): tau → TauREPL → TauLang → TauDynamics → TauGraph → TauTensor → CBLAS.
+// Layers (docs/ARCHITECTURE.md): tau → TauREPL → TauLang → TauDynamics → TauGraph → TauTensor →
+// CBLAS; a layer may also import the ones further down, and every import is declared here.
 import PackageDescription
 
 let package = Package(
@@ -31,11 +32,11 @@ let package = Package(
       dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
 
     .target(name: "TauGraph", dependencies: ["TauTensor"]),
-    .target(name: "TauDynamics", dependencies: ["TauGraph"]),
+    .target(name: "TauDynamics", dependencies: ["TauGraph", "TauTensor"]),
 
     // MARK: - Language
     .target(
-      name: "TauLang", dependencies: ["TauDynamics", "CStack"],
+      name: "TauLang", dependencies: ["TauDynamics", "TauGraph", "TauTensor", "CStack"],
       resources: [.copy("../../stdlib")]),
 
     // MARK: - Front end
@@ -43,6 +44,7 @@ let package = Package(
     .executableTarget(
       name: "tau",
       dependencies: [
+        "TauDynamics",
         "TauLang",
         "TauREPL",
         "TauTensor",
@@ -52,10 +54,15 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
-    .testTarget(name: "TauGraphTests", dependencies: ["TauGraph"]),
-    .testTarget(name: "TauDynamicsTests", dependencies: ["TauDynamics"], exclude: ["Fixtures"]),
-    .testTarget(name: "TauLangTests", dependencies: ["TauLang"], exclude: ["Fixtures"]),
-    .testTarget(name: "TauREPLTests", dependencies: ["TauREPL"], exclude: ["Transcripts"]),
+    .testTarget(name: "TauGraphTests", dependencies: ["TauGraph", "TauTensor"]),
+    .testTarget(
+      name: "TauDynamicsTests", dependencies: ["TauDynamics", "TauGraph", "TauTensor"],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "TauLangTests", dependencies: ["TauLang", "TauDynamics", "TauGraph", "TauTensor"],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "TauREPLTests", dependencies: ["TauREPL", "TauLang"], exclude: ["Transcripts"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
     .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),
   ]
