@@ -1,4 +1,4 @@
-// GNU readline and history for the REPL (see shared/STYLE.md §9).
+// GNU readline and history for the REPL: the callback API over poll, so Ctrl-C reaches Swift.
 #ifndef CREADLINE_SHIM_H
 #define CREADLINE_SHIM_H
 // readline 8.2 includes <stdio.h> itself; older releases did not, so keep it first.

@@ -1,5 +1,5 @@
 // Reading lines. On a terminal, GNU readline through its callback interface over poll(), so that
-// Ctrl-C comes back to Swift instead of being swallowed inside read() (shared/STYLE.md §9); every
+// Ctrl-C comes back to Swift instead of being swallowed inside read(); every
 // readline call of Tau is in this file. Otherwise, plain lines from standard input.
 import CReadline
 import Glibc

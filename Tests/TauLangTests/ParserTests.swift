@@ -1,4 +1,4 @@
-// The parser: tree shapes for precedence and the DESIGN §2 program, and syntax errors at the
+// The parser: tree shapes for precedence and the design's normative program, and syntax errors at the
 // right place with stable IDs (the ‸ marks where the diagnostic must point).
 import Foundation
 import Testing
@@ -52,7 +52,7 @@ private func render(_ e: Expr) -> String {
   }
 
   @Test func designProgramParses() throws {
-    // The normative program of DESIGN.md §2 must parse exactly as written.
+    // The design's normative program must parse exactly as written.
     let design = try String(
       contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/design.tau"), encoding: .utf8)

@@ -1,5 +1,5 @@
 // Cells with several state vectors (an LSTM's h and c) have one Jacobian over the concatenated
-// state [h; c] (DESIGN §2). This rewrite gives such a cell a single state input and output, so
+// state [h; c]. This rewrite gives such a cell a single state input and output, so
 // the Jacobian transforms apply unchanged.
 
 extension Graph {
