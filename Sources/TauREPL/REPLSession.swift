@@ -42,11 +42,10 @@ public final class REPLSession {
 
   /// Sends an interpreter's output and warnings to this session's streams.
   private func connect(_ interpreter: Interpreter) {
-    interpreter.write = output
-    let (errors, colored) = (errors, errorStyle.isEnabled)
-    interpreter.warn = { warning in
-      errors(DiagnosticRenderer(colored: colored).render([warning], summary: false))
-    }
+    let colored = errorStyle.isEnabled
+    interpreter.host = TerminalHost(
+      output: output, errors: errors,
+      renderDiagnostic: { DiagnosticRenderer(colored: colored).render([$0], summary: false) })
   }
 
   /// Runs one complete entry: Tau code or a meta-command.

@@ -23,14 +23,22 @@ enum Console {
     InterruptSignal.unblockSignals()
   }
 
-  static func writeError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
-  }
+  static func writeError(_ text: String) { writeStandardError(text) }
 
   /// Prints diagnostics to standard error, as text or as JSON.
   static func report(_ diagnostics: [Diagnostic], json: Bool) {
+    writeError(rendered(diagnostics, json: json))
+  }
+
+  static func rendered(_ diagnostics: [Diagnostic], json: Bool) -> String {
     let renderer = DiagnosticRenderer(colored: !json && colorsStandardError)
-    writeError(json ? renderer.renderJSON(diagnostics) : renderer.render(diagnostics))
+    return json ? renderer.renderJSON(diagnostics) : renderer.render(diagnostics)
+  }
+
+  /// The host of `tau run`: the terminal, with warnings rendered as `report` renders errors.
+  static func host(json: Bool, quiet: Bool) -> TerminalHost {
+    TerminalHost(
+      renderDiagnostic: { rendered([$0], json: json) }, progress: quiet ? .quiet : .automatic)
   }
 
   /// The source file at `path`, or an error message and exit code 1.

@@ -26,12 +26,10 @@ struct Run: ParsableCommand {
     let quiet = quiet
     Console.installInterruptHandler()
     let status = withLargeStack { () -> Int32 in
-      let interpreter = Interpreter()
+      let interpreter = Interpreter(host: Console.host(json: json, quiet: quiet))
       interpreter.scriptArguments = scriptArguments
-      interpreter.warn = { Console.report([$0], json: json) }
       // Ctrl-C ends a script where it is: the rest of it would run on a half-done result.
       interpreter.interruptEndsProgram = true
-      interpreter.progress = quiet ? .quiet : .automatic
       do throws(DiagnosticList) {
         try interpreter.run(source)
         return 0
@@ -73,8 +71,7 @@ struct Check: ParsableCommand {
     let source = try Console.readSource(file)
     let (json, validate) = (json, validate)
     let failed = withLargeStack { () -> Bool in
-      let interpreter = Interpreter()
-      interpreter.warn = { _ in }  // the checks report what they find themselves
+      let interpreter = Interpreter()  // silent: the checks report what they find themselves
       do throws(DiagnosticList) {
         guard validate else {
           try interpreter.check(source)

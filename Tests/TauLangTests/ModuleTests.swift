@@ -57,12 +57,12 @@ private func session() -> Interpreter {
     defer { try? FileManager.default.removeItem(at: folder) }
     try "let helper_value = 42\n".write(
       to: folder.appendingPathComponent("helper.tau"), atomically: true, encoding: .utf8)
-    var output = ""
+    let host = RecordingHost()
     let interpreter = session()
-    interpreter.write = { output += $0 }
+    interpreter.host = host
     try interpreter.run(
       SourceFile(name: folder.path + "/main.tau", text: "use helper\nprint(helper_value)"))
-    #expect(output == "42\n")
+    #expect(host.output == "42\n")
     // Without a folder (the interactive loop), the module is not found.
     #expect(runSnippet("use helper", interpreter: session()).ids == ["module.notFound"])
   }

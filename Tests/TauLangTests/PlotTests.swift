@@ -22,13 +22,6 @@ private func occurrences(of needle: String, in text: String) -> Int {
   text.components(separatedBy: needle).count - 1
 }
 
-/// An interpreter whose `plot` never prints a preview unless asked.
-private func quietInterpreter(preview: Bool? = false) -> Interpreter {
-  let interpreter = Interpreter()
-  interpreter.plotPreview = preview
-  return interpreter
-}
-
 @Suite struct PlotTests {
   // MARK: - Axes
 
@@ -262,28 +255,28 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     #expect(lines[14] == "       loss")
   }
 
-  @Test func previewIsPrintedWithoutAFileOrOnATerminal() {
-    #expect(PlotPreview.shows(setting: nil, writesFile: false, isTerminal: { false }))
-    #expect(!PlotPreview.shows(setting: nil, writesFile: true, isTerminal: { false }))
-    #expect(PlotPreview.shows(setting: nil, writesFile: true, isTerminal: { true }))
-    #expect(!PlotPreview.shows(setting: false, writesFile: false, isTerminal: { true }))
-    #expect(PlotPreview.setting(environment: ["TAU_PLOT_PREVIEW": "1"]) == true)
-    #expect(PlotPreview.setting(environment: ["TAU_PLOT_PREVIEW": "0"]) == false)
-    #expect(PlotPreview.setting(environment: [:]) == nil)
-  }
-
   @Test func plotWritesTheFileAndReturnsItsPath() throws {
     let folder = try temporaryFolder("plot")
     let run = runSnippet(
       "print(plot([1, 3, 2], file: \"\(folder)/new/p.svg\", title: \"t\"))",
-      interpreter: quietInterpreter())
+    )
     #expect(run.ids == [] && run.output == "\(folder)/new/p.svg\n")
     let written = try String(contentsOfFile: "\(folder)/new/p.svg", encoding: .utf8)
     #expect(written.hasPrefix("<?xml") && written.contains("<title>t</title>"))
-    // Without a file: the preview, and none.
-    let preview = runSnippet(
-      "print(plot([1, 3, 2], title: \"t\") == none)", interpreter: quietInterpreter(preview: nil))
-    #expect(preview.output.hasPrefix("t\n3 ┤") && preview.output.hasSuffix("\ntrue\n"))
+    guard case .plot(let svg, _, "\(folder)/new/p.svg")? = run.artifacts.first else {
+      Issue.record("no plot reported: \(run.artifacts)")
+      return
+    }
+    #expect(svg == written)
+    // Without a file: none, and the host gets the SVG and the preview all the same.
+    let unsaved = runSnippet("print(plot([1, 3, 2], title: \"t\") == none)")
+    #expect(unsaved.output == "true\n")
+    guard case .plot(let document, let preview, nil)? = unsaved.artifacts.first else {
+      Issue.record("no plot reported: \(unsaved.artifacts)")
+      return
+    }
+    #expect(document.hasPrefix("<?xml") && document.contains("<title>t</title>"))
+    #expect(preview.hasPrefix("t\n3 ┤"))
   }
 
   // MARK: - Export
@@ -354,7 +347,7 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
       export([1, 2], "\(folder)/t.json")
       plot([1, 2], file: "\(folder)/p.svg")
       plot([1, 2], file: "\(folder)/p.svg")
-      """, interpreter: quietInterpreter())
+      """)
     #expect(run.ids == [])
     #expect(run.output == "\(folder)/t.csv\n")
     let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
@@ -389,7 +382,7 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
     try FileManager.default.createDirectory(
       atPath: "\(folder)/d.svg", withIntermediateDirectories: false)
     for path in ["\(folder)/file/p.svg", "\(folder)/file/deeper/p.svg", "\(folder)/d.svg"] {
-      let run = runSnippet("plot([1, 2], file: \"\(path)\")", interpreter: quietInterpreter())
+      let run = runSnippet("plot([1, 2], file: \"\(path)\")")
       #expect(run.ids == ["file.unwritable"], "\(path): \(run.ids)")
     }
     let run = runSnippet("export([1], \"\(folder)/file/t.csv\")")

@@ -9,21 +9,24 @@ struct SnippetRun {
   var output: String
   var diagnostics: [Diagnostic]
   var warnings: [Diagnostic] = []
+  var artifacts: [Artifact] = []
+  var events: [ProgressEvent] = []
   var ids: [String] { diagnostics.map(\.id.rawValue) }
 }
 
-/// Parses, checks and runs `source` as a file named `test.tau`, collecting `print` output.
+/// Parses, checks and runs `source` as a file named `test.tau`, recording what it reports.
 func runSnippet(_ source: String, interpreter: Interpreter = Interpreter()) -> SnippetRun {
-  var output = ""
-  var warnings: [Diagnostic] = []
-  interpreter.write = { output += $0 }
-  interpreter.warn = { warnings.append($0) }
+  let host = RecordingHost()
+  interpreter.host = host
+  var diagnostics: [Diagnostic] = []
   do {
     try interpreter.run(SourceFile(name: "test.tau", text: source))
-    return SnippetRun(output: output, diagnostics: [], warnings: warnings)
   } catch {
-    return SnippetRun(output: output, diagnostics: error.diagnostics, warnings: warnings)
+    diagnostics = error.diagnostics
   }
+  return SnippetRun(
+    output: host.output, diagnostics: diagnostics, warnings: host.diagnostics,
+    artifacts: host.artifacts, events: host.events)
 }
 
 /// The source with its `‸` marker removed, and the marker's UTF-8 offset.

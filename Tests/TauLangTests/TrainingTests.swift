@@ -95,6 +95,29 @@ func parameterAfter(
     #expect(run.output == "true 250 2\ntrue false\n")
   }
 
+  @Test func trainingAndLongOperatorsReportTheirProgressToTheHost() throws {
+    let run = runSnippet(
+      """
+      use cells
+      use optimizers
+      let net = rnn(leaky(gate: scalar), hidden: 4, input: 2, seed: 1)
+      let run = train(net, adding(length: 6, input: 2), sgd(), steps: 3, batch: 2, log_every: 3)
+      sensitivity(net, adding(length: 6, input: 2).batch(2))
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    let steps = run.events.compactMap { event -> Int? in
+      guard case .step("train", let step, 3, let loss) = event, loss.isFinite else { return nil }
+      return step
+    }
+    #expect(steps == [1, 2, 3])
+    #expect(
+      Array(run.events.suffix(3)) == [
+        .ended(activity: "train"), .began(activity: "sensitivity"),
+        .ended(activity: "sensitivity"),
+      ])
+    #expect(run.output.hasPrefix("step 3/3  loss "))
+  }
+
   @Test func clippingBoundsTheGlobalGradientNorm() throws {
     // With SGD (lr 1, no momentum) one step moves the parameters by exactly the clipped gradient,
     // so the update's global norm is at most the clip.

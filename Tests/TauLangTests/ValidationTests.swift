@@ -12,12 +12,10 @@ private let repository = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 
 /// Validates `source` as a file named `plugin.tau`, collecting what it prints.
 private func validate(_ source: String) throws -> (checks: [DeclarationCheck], output: String) {
-  let interpreter = Interpreter()
-  var output = ""
-  interpreter.write = { output += $0 }
-  let checks = try interpreter.validateDeclarations(
+  let host = RecordingHost()
+  let checks = try Interpreter(host: host).validateDeclarations(
     in: SourceFile(name: "plugin.tau", text: source))
-  return (checks, output)
+  return (checks, host.output)
 }
 
 @Suite struct ValidationTests {

@@ -4,7 +4,7 @@ extension BuiltinRegistry {
   static let core: [Builtin] = [
     Builtin("print", ["values..."], "print values separated by spaces, then a newline") { args in
       let items = try args.list("values")
-      args.interpreter.write(items.map(displayText).joined(separator: " ") + "\n")
+      args.interpreter.host.write(items.map(displayText).joined(separator: " ") + "\n")
       return .nothing
     },
     Builtin(

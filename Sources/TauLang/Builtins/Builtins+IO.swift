@@ -39,6 +39,7 @@ extension BuiltinRegistry {
           "file.unwritable", "cannot write '\(path)': \(error.localizedDescription)",
           at: args.range("path"))
       }
+      args.interpreter.host.produced(.file(path: path))
       return .nothing
     },
     Builtin(

@@ -26,8 +26,7 @@ extension BuiltinRegistry {
       let lowered = try args.interpreter.lowerCell(
         cell, hidden: hidden, input: input, at: args.callRange)
       if debugLevel >= 1 {
-        FileHandle.standardError.write(
-          Data("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n".utf8))
+        args.interpreter.host.debug("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n")
       }
       let stream = RandomStream(seed: UInt64(seed)).substream("init")
       let parameters = try initialParameters(
@@ -35,7 +34,7 @@ extension BuiltinRegistry {
         override: args.isGiven("init") ? (args["init"], args.range("init")) : nil)
       let probe = try GateProbe(lowered, parameters: parameters, inputSize: input)
       for warning in try probe.diagnostics(cell: cell.declaration, at: args.callRange) {
-        args.interpreter.warn(warning)
+        args.interpreter.host.report(warning)
       }
       var readoutStream = stream.substream("readout")
       let bound = 1 / Double(hidden).squareRoot()
@@ -215,5 +214,5 @@ func initialTensor(
     at: range)
 }
 
-/// TAU_DEBUG=1 prints every lowered cell's graph to standard error.
+/// TAU_DEBUG=1 sends every lowered cell's graph to the host (the terminal shows it on standard error).
 let debugLevel = Int(ProcessInfo.processInfo.environment["TAU_DEBUG"] ?? "") ?? 0

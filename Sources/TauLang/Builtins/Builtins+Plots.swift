@@ -44,15 +44,17 @@ extension BuiltinRegistry {
       plot.title = try optionalString(args, "title")
       if let label = try optionalString(args, "xlabel") { plot.xLabel = label }
       if let label = try optionalString(args, "ylabel") { plot.yLabel = label }
+      // The SVG is made whether or not a file is asked for: a notebook host shows it inline.
+      var svgPlot = SVGPlot(plot: plot)
       if let file {
-        let fallback = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        let svg = SVGPlot(plot: plot, fallbackTitle: fallback).render()
+        svgPlot.fallbackTitle = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+      }
+      let svg = svgPlot.render()
+      if let file {
         try reporting(args) { try OutputFile.write(Data(svg.utf8), to: file, argument: "file") }
       }
-      let preview = PlotPreview.shows(
-        setting: args.interpreter.plotPreview, writesFile: file != nil,
-        isTerminal: PlotPreview.standardOutputIsTerminal)
-      if preview { args.interpreter.write(TerminalPlot.render(plot)) }
+      args.interpreter.host.produced(
+        .plot(svg: svg, terminal: TerminalPlot.render(plot), file: file))
       return file.map(Value.string) ?? .nothing
     },
     Builtin(
@@ -67,6 +69,7 @@ extension BuiltinRegistry {
       let table = try reporting(args) { try TidyTable(args["value"]) }
       let text = format == "csv" ? TableWriters.csv(table) : TableWriters.json(table)
       try reporting(args) { try OutputFile.write(Data(text.utf8), to: file, argument: "file") }
+      args.interpreter.host.produced(.file(path: file))
       return .string(file)
     },
   ]

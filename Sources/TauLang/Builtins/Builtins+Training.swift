@@ -244,20 +244,20 @@ extension BuiltinRegistry {
     guard logEvery >= 0 else {
       throw Diagnostic("value.invalid", "log_every must be ≥ 0", at: args.range("log_every"))
     }
-    let line = ProgressLine(total: steps, style: args.interpreter.progress)
-    defer { line.finish() }
+    let host = args.interpreter.host
+    defer { host.progress(.ended(activity: "train")) }
     var (logged, loggedSteps) = (0.0, 0)
     do {
       let run = try network.train(
         steps: steps, optimizer: OptimizerRun(program: program), checkpoints: checkpoints,
         clip: clip,
         progress: { step, loss in
-          line.update(step: step, loss: Double(loss))
+          host.progress(.step(activity: "train", step: step, total: steps, loss: Double(loss)))
           // log_every prints the mean loss since the last line: single-batch losses are noisy.
           (logged, loggedSteps) = (logged + Double(loss), loggedSteps + 1)
           if logEvery > 0, step % logEvery == 0 || step == steps {
             let mean = describe(.number(logged / Double(loggedSteps)))
-            args.interpreter.write("step \(step)/\(steps)  loss \(mean)\n")
+            host.write("step \(step)/\(steps)  loss \(mean)\n")
             (logged, loggedSteps) = (0, 0)
           }
         },
@@ -271,15 +271,17 @@ extension BuiltinRegistry {
         hint: "lower the learning rate or clip the gradients (clip: 1)")
       return (record, failure)
     } catch TrainingStop<S>.cancelled(let step, let record) {
-      line.finish()
       if args.interpreter.interruptEndsProgram {
         // `tau run`: the interrupt stays set and ends the program here.
         throw Diagnostic.interrupted("'train' interrupted before step \(step)", at: args.callRange)
       }
       clearInterrupt()  // handled: the steps done are the result, and the program goes on
       let done = step == 2 ? "1 step" : "\(step - 1) steps"
-      FileHandle.standardError.write(
-        Data("training interrupted before step \(step); returning the \(done) done\n".utf8))
+      host.report(
+        Diagnostic(
+          "training.interrupted",
+          "training interrupted before step \(step); returning the \(done) done",
+          at: args.callRange, severity: .note))
       return (record, nil)
     }
   }

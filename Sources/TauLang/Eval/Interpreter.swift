@@ -6,16 +6,12 @@ import TauTensor
 /// Runs Tau programs. One interpreter is one session: its global bindings persist across calls to
 /// `run`, which is how the REPL keeps its state.
 ///
-/// The interpreter never prints on its own: `print` writes through `write`, and errors come back
-/// as `DiagnosticList` for the front end to render.
+/// The interpreter never prints on its own: what a program prints, warns about, shows or writes
+/// is reported to its `host`, and errors come back as `DiagnosticList` for the front end to
+/// render.
 public final class Interpreter {
-  /// Where `print` writes (standard output by default).
-  public var write: (String) -> Void = { print($0, terminator: "") }
-  /// Where warnings go (a gate outside its range): the front end renders them; by default they
-  /// are written to standard error.
-  public var warn: (Diagnostic) -> Void = { warning in
-    FileHandle.standardError.write(Data(DiagnosticRenderer(colored: false).render([warning]).utf8))
-  }
+  /// Where the program's output, warnings, progress and artifacts go (nowhere by default).
+  public var host: any InterpreterHost
   /// The built-ins and constants; modules run in a child of this, user code in `globals`.
   let builtins: Environment
   let globals: Environment
@@ -31,7 +27,8 @@ public final class Interpreter {
   /// The native stack of the thread running `run`, checked at every expression (StackGuard.swift).
   var stackGuard: StackGuard?
 
-  public init(searchPath: SearchPath = .standard()) {
+  public init(searchPath: SearchPath = .standard(), host: any InterpreterHost = SilentHost()) {
+    self.host = host
     modules = ModuleLoader(searchPath: searchPath)
     builtins = Environment()
     for builtin in BuiltinRegistry.all {
@@ -44,18 +41,10 @@ public final class Interpreter {
   /// The arguments after `--` on the command line, for the `args()` built-in.
   public var scriptArguments: [String] = []
 
-  /// Whether `plot` also prints its terminal preview: nil decides per call (always without a
-  /// `file:`, with one only when standard output is a terminal); TAU_PLOT_PREVIEW=1 or 0 in the
-  /// environment starts it as true or false.
-  public var plotPreview: Bool? = PlotPreview.setting()
-
   /// Whether Ctrl-C ends the whole program (`tau run`): `train` then stops at its next step
   /// and reports the interruption, so nothing after it runs. False (the REPL): `train` returns
   /// the steps done and the entry goes on, since the session keeps its bindings anyway.
   public var interruptEndsProgram = false
-
-  /// How long computations show on standard error that they are alive.
-  public var progress: ProgressStyle = .automatic
 
   /// Binds `name` in the session, as a `let` would (the REPL's `_`).
   public func bind(_ name: String, to value: Value) { globals.define(name, value) }
@@ -294,9 +283,8 @@ public final class Interpreter {
       }
       let callArguments = CallArguments(
         builtin: builtin, values: values, ranges: ranges, callRange: range, interpreter: self)
-      let elapsedTime =
-        builtin.showsElapsedTime ? ElapsedTimeLine(label: builtin.name, style: progress) : nil
-      defer { elapsedTime?.finish() }
+      if builtin.showsElapsedTime { host.progress(.began(activity: builtin.name)) }
+      defer { if builtin.showsElapsedTime { host.progress(.ended(activity: builtin.name)) } }
       do {
         return try builtin.body(callArguments)
       } catch let error as TensorError {

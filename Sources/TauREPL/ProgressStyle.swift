@@ -13,7 +13,7 @@ public enum ProgressStyle: Sendable {
 /// How often a plain progress line is written where standard error is not a terminal.
 let plainProgressInterval: Duration = .seconds(10)
 
-/// Writes `text` to standard error.
-func writeStandardError(_ text: String) {
+/// Writes `text` to standard error, unbuffered.
+public func writeStandardError(_ text: String) {
   FileHandle.standardError.write(Data(text.utf8))
 }

@@ -3,9 +3,9 @@
 // `plotPreview`) overrides that, for scripts, the REPL and tests.
 import Foundation
 
-enum PlotPreview {
+public enum PlotPreview {
   /// The setting of TAU_PLOT_PREVIEW: true for 1/true/yes, false for 0/false/no, else nil.
-  static func setting(environment: [String: String] = ProcessInfo.processInfo.environment)
+  public static func setting(environment: [String: String] = ProcessInfo.processInfo.environment)
     -> Bool?
   {
     switch environment["TAU_PLOT_PREVIEW"]?.lowercased() {
@@ -17,10 +17,10 @@ enum PlotPreview {
 
   /// Whether to print the preview, given the setting (nil: automatic) and whether a file is
   /// written; `isTerminal` is asked only when it matters.
-  static func shows(setting: Bool?, writesFile: Bool, isTerminal: () -> Bool) -> Bool {
+  public static func shows(setting: Bool?, writesFile: Bool, isTerminal: () -> Bool) -> Bool {
     if let setting { return setting }
     return !writesFile || isTerminal()
   }
 
-  static func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) != 0 }
+  public static func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) != 0 }
 }

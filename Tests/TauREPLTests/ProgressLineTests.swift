@@ -2,7 +2,7 @@
 // once an interval, so a batch job's log shows it is alive; nothing with `--quiet`.
 import Testing
 
-@testable import TauLang
+@testable import TauREPL
 
 @Suite struct ProgressLineTests {
   /// The lines a progress line writes for `steps` updates.
