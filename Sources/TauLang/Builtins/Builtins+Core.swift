@@ -30,10 +30,13 @@ extension BuiltinRegistry {
       .string(displayText(args["value"]))
     },
     Builtin(
-      "number", ["text"], "the number a string spells (\"20\", \"1e-3\"); an error if it is none"
+      "number", ["text", "otherwise=none"],
+      "the number a string spells (\"20\", \"1e-3\"); if it spells none, otherwise (when given), else an error"
     ) { args in
       let text = try args.string("text").trimmingCharacters(in: .whitespaces)
       guard let value = Double(text) else {
+        // `otherwise` lets Tau code name what was wrong itself (stdlib/options.tau names the flag).
+        if args.isGiven("otherwise") { return args["otherwise"] }
         throw Diagnostic("value.invalid", "'\(text)' is not a number", at: args.range("text"))
       }
       return .number(value)
@@ -68,9 +71,25 @@ extension BuiltinRegistry {
       try checkListSize(items.count, plus: 1, operation: "append", at: args.callRange)
       return .list(items + [args["value"]])
     },
-    Builtin("map", ["list", "function"], "a new list with function applied to each element") {
+    Builtin(
+      "map", ["list", "function"],
+      "a new list with function applied to each element; of a record, a record with the same names and function applied to each {name, value} field"
+    ) {
       args in
       let f = try args.function("function")
+      if case .record(let record) = args["list"] {
+        // The fields as a `for` loop visits them, so the function can use the name.
+        return .record(
+          Record(
+            try record.fields.map { field in
+              let item = Value.record(
+                Record([("name", .string(field.name)), ("value", field.value)]))
+              let value = try args.interpreter.call(
+                f, [EvaluatedArgument(label: nil, value: item, range: args.range("list"))],
+                at: args.callRange, calleeRange: args.range("function"))
+              return (field.name, value)
+            }))
+      }
       return .list(
         try args.list("list").map { item in
           try args.interpreter.call(

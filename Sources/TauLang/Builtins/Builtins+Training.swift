@@ -1,5 +1,5 @@
-// Training from Tau: `train(model, task, optimizer, …)`, `evaluate`, the learning-rate schedules
-// and the tasks of the paper's §8. A task is any record with a `batch(n, index: k)` function, so
+// Training from Tau: `train(model, task, optimizer, …)`, `evaluate` and the tasks of the paper's
+// §8 (the learning-rate schedules are Tau, in stdlib/schedules.tau). A task is any record with a `batch(n, index: k)` function, so
 // tasks can be written in Tau as well.
 import Foundation
 import TauDynamics
@@ -8,45 +8,6 @@ import TauTensor
 extension BuiltinRegistry {
   static let training: [Builtin] =
     SequenceTask.allCases.map(taskBuiltin) + [
-      Builtin(
-        "cosine", ["lr", "steps", "floor=0"],
-        "learning-rate schedule: lr falling to floor along half a cosine over steps, then floor; pass as lr:"
-      ) { args in
-        .record(
-          Record([
-            ("schedule", .string("cosine")), ("lr", .number(try args.number("lr"))),
-            ("steps", .number(try args.number("steps"))),
-            ("floor", .number(try args.number("floor"))),
-          ]))
-      },
-      Builtin(
-        "warmup", ["lr", "steps"],
-        "learning-rate schedule: lr rising linearly from lr/steps to lr over steps, then lr; pass as lr:"
-      ) { args in
-        .record(
-          Record([
-            ("schedule", .string("warmup")), ("lr", .number(try args.number("lr"))),
-            ("steps", .number(try args.number("steps"))),
-          ]))
-      },
-      Builtin(
-        "stepwise", ["lr", "at", "factor=0.1"],
-        "learning-rate schedule: lr multiplied by factor after each step listed in at; pass as lr:"
-      ) { args in
-        let milestones = try args.list("at").map { item in
-          guard case .number(let x) = item, let n = Int(exactly: x), n >= 0 else {
-            throw Diagnostic(
-              "value.invalid", "stepwise expects whole step numbers ≥ 0 in 'at'",
-              at: args.range("at"))
-          }
-          return Value.number(Double(n))
-        }
-        return .record(
-          Record([
-            ("schedule", .string("stepwise")), ("lr", .number(try args.number("lr"))),
-            ("at", .list(milestones)), ("factor", .number(try args.number("factor"))),
-          ]))
-      },
       Builtin(
         "evaluate", ["model", "batch"],
         "{loss, predictions}: the mean squared error of model on batch {inputs, targets}"

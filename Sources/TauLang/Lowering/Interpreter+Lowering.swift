@@ -300,7 +300,8 @@ extension Interpreter {
     func traced(_ id: NodeID) -> Value { .traced(TracedValue(recorder: recorder, id: id)) }
     scope.define("grad", traced(recorder.graph.input(.input, shape: [])))
     scope.define("param", traced(recorder.graph.input(.seed("param"), shape: [])))
-    scope.define("step", traced(recorder.graph.input(.parameter("step"), shape: [])))
+    let step = traced(recorder.graph.input(.parameter("step"), shape: []))
+    scope.define("step", step)
     for parameter in optimizer.declaration.parameters {
       var value: Value = .nothing
       if let bound = optimizer.arguments[parameter.name] {
@@ -308,11 +309,10 @@ extension Interpreter {
       } else if let defaultValue = parameter.defaultValue {
         value = try evaluate(defaultValue, in: scope)
       }
-      // A schedule (`lr: cosine(0.1, steps: 800)`) becomes an expression of the step.
-      if case .record(let schedule) = value, case .string(let kind)? = schedule["schedule"],
-        let step = scope.lookup("step")
-      {
-        value = try scheduleValue(kind, schedule, step: step, at: parameter.nameRange)
+      // A schedule (`lr: cosine(0.1, steps: 800)`, or any fn(step)) is called with the traced
+      // step: its value is an expression of the step, lowered with the update.
+      if case .function = value {
+        value = try scheduleValue(value, for: parameter.name, step: step, at: site)
       }
       scope.define(parameter.name, value)
     }
@@ -339,58 +339,22 @@ extension Interpreter {
 }
 
 extension Interpreter {
-  /// A learning-rate schedule as a traced function of the optimizer's step.
+  /// The value of schedule `function` (an optimizer argument) at the traced `step`: a number, or
+  /// a scalar expression of the step.
   fileprivate func scheduleValue(
-    _ kind: String, _ schedule: Record, step: Value, at range: SourceRange
-  )
-    throws -> Value
-  {
-    func number(_ field: String) -> Value { schedule[field] ?? .number(0) }
-    func op(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
-      try binary(op, a, b, at: range)
-    }
-    switch kind {
-    case "warmup":
-      // lr · min(1, step / steps)
-      let fraction = try op(.divide, step, number("steps"))
-      guard case .traced(let t) = fraction else { return number("lr") }
-      let capped = try t.recorder.emit(
-        .binary(.minimum), [t.id, try t.recorder.constant(1)], at: range)
-      return try op(.multiply, number("lr"), capped)
-    case "cosine":
-      // floor + (lr − floor) · ½ (1 + cos(π · min(step, steps) / steps))
-      guard case .traced(let t) = step else { return number("lr") }
-      let steps = try t.recorder.operand(number("steps"), at: range)
-      let clipped = try t.recorder.emit(.binary(.minimum), [t.id, steps], at: range)
-      let angle = try op(.multiply, try op(.divide, clipped, number("steps")), .number(Double.pi))
-      guard case .traced(let a) = angle else { return number("lr") }
-      let cosine = try a.recorder.emit(.unary(.cos), [a.id], at: range)
-      let half = try op(.multiply, .number(0.5), try op(.add, .number(1), cosine))
-      return try op(
-        .add, number("floor"),
-        try op(.multiply, try op(.subtract, number("lr"), number("floor")), half))
-    case "stepwise":
-      // lr · Π over milestones m of (1 + (factor − 1) · [step > m]); steps are whole numbers, so
-      // [step > m] = min(max(step − m, 0), 1).
-      guard case .traced(let t) = step, case .list(let milestones)? = schedule["at"] else {
-        return number("lr")
-      }
-      var rate = number("lr")
-      for milestone in milestones {
-        guard case .traced(let past) = try op(.subtract, step, milestone) else { continue }
-        let zero = try t.recorder.constant(0)
-        let one = try t.recorder.constant(1)
-        let positive = try t.recorder.emit(.binary(.maximum), [past.id, zero], at: range)
-        let passed = try t.recorder.emit(
-          .binary(.minimum), [try t.recorder.operand(positive, at: range), one], at: range)
-        let scale = try op(
-          .add, .number(1),
-          try op(.multiply, try op(.subtract, number("factor"), .number(1)), passed))
-        rate = try op(.multiply, rate, scale)
-      }
-      return rate
+    _ function: Value, for name: String, step: Value, at site: SourceRange
+  ) throws -> Value {
+    let value = try call(
+      function, [EvaluatedArgument(label: nil, value: step, range: site)], at: site,
+      calleeRange: site)
+    switch value {
+    case .number: return value
+    case .traced(let t) where t.shape.isEmpty: return value
     default:
-      throw Diagnostic("value.invalid", "unknown schedule '\(kind)'", at: range)
+      throw Diagnostic(
+        "type.mismatch",
+        "the schedule given for '\(name)' must give a number at each step, got \(describeShort(value))",
+        at: site)
     }
   }
 }
