@@ -64,6 +64,9 @@ extension BuiltinRegistry {
       } catch let error as GraphError {
         throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
       }
+      if debugLevel >= 2 {
+        writeDebug("# \(describeShort(args["cell"])) plans:\n\(planListing(network))\n")
+      }
       return .model(
         ModelValue(
           network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
@@ -215,5 +218,24 @@ func initialTensor(
     at: range)
 }
 
-/// TAU_DEBUG=1 prints every lowered cell's graph to standard error.
+/// TAU_DEBUG=1 prints every lowered cell's graph to standard error, 2 also the plans `rnn`
+/// compiles for it, 3 also the time plans spend per instruction (after each built-in call that
+/// ran plans: `PlanTimesReport`).
 let debugLevel = Int(ProcessInfo.processInfo.environment["TAU_DEBUG"] ?? "") ?? 0
+
+/// Writes TAU_DEBUG output beyond the graphs (plan listings, plan times) where the graphs go.
+func writeDebug(_ text: String) {
+  FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// The model's step plans at batch 1 as text, or why they could not be compiled.
+private func planListing(_ network: ModelValue.Network) -> String {
+  do {
+    switch network {
+    case .f32(let model): return try model.planListing()
+    case .f64(let model): return try model.planListing()
+    }
+  } catch {
+    return "the plans could not be compiled: \(error)"
+  }
+}
