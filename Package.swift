@@ -54,7 +54,8 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
-    .testTarget(name: "TauGraphTests", dependencies: ["TauGraph", "TauTensor"]),
+    .testTarget(
+      name: "TauGraphTests", dependencies: ["TauGraph", "TauTensor"], exclude: ["Fixtures"]),
     .testTarget(
       name: "TauDynamicsTests", dependencies: ["TauDynamics", "TauGraph", "TauTensor"],
       exclude: ["Fixtures"]),

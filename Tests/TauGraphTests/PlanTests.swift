@@ -103,29 +103,7 @@ func runPlan(
   }
 
   @Test func everyOperationAgainstTheReference() throws {
-    var g = Graph()
-    let h = g.input(.state(0), shape: [4])
-    let x = g.input(.input, shape: [3])
-    let w = g.input(.parameter("W"), shape: [4, 3])
-    let v = g.input(.parameter("v"), shape: [4])
-    let s = try g.add(.dot, [v, h])  // shared · batched
-    let t = try g.add(.dot, [h, h])
-    let y = try g.add(.vecmat, [h, w])  // [3]
-    let z = try g.add(.binary(.multiply), [try g.add(.matvec, [w, x]), s])  // scalar per sample
-    let joined = try g.add(.concat, [z, y, v])  // batched, batched, shared
-    let part = try g.add(.slice(start: 2, count: 6), [joined])
-    let spread = try g.add(.broadcast(6), [try g.add(.binary(.add), [t, try g.add(.sum, [part])])])
-    let o = try g.add(.outer, [x, y])
-    let perSample = try g.add(.matvec, [o, x])  // a batched matrix times a batched vector
-    let perSampleT = try g.add(.vecmat, [x, o])
-    g.outputs = [
-      try g.add(.binary(.add), [perSample, perSampleT]),
-      try g.add(
-        .binary(.power), [try g.add(.unary(.softplus), [spread]), try g.add(.constant(2))]),
-      try g.add(.binary(.subtract), [v, try g.add(.constant(1))]),  // unbatched only
-      o,
-    ]
-    try expectPlanMatchesReference(g, seed: 9)
+    try expectPlanMatchesReference(try everyOperationGraph(), seed: 9)
   }
 
   /// Tangent graphs (the exact Jacobians) use the matrix-valued primitives.
@@ -151,23 +129,7 @@ func runPlan(
   }
 
   @Test func matrixPrimitivesMatchTheReferenceEvaluator() throws {
-    var g = Graph()
-    let a = g.input(.state(0), shape: [3])
-    let x = g.input(.input, shape: [2])
-    let w = g.input(.parameter("W"), shape: [3, 2])
-    let v = g.input(.parameter("V"), shape: [2, 3])
-    let m = try g.add(.outer, [a, x])
-    let scaled = try g.add(
-      .scaleColumns, [try g.add(.scaleRows, [a, try g.add(.binary(.add), [m, w])]), x])
-    let square = try g.add(.matmat, [scaled, v])
-    let shifted = try g.add(.addDiagonal, [try g.add(.transpose, [square]), a])
-    let stacked = try g.add(.concatRows, [shifted, try g.add(.outer, [x, a])])
-    g.outputs = [
-      try g.add(.diagonal, [try g.add(.matmat, [shifted, shifted])]),
-      try g.add(.sliceRows(start: 1, count: 3), [stacked]),
-      try g.add(.matmat, [v, w]),  // shared only
-    ]
-    try expectPlanMatchesReference(g, seed: 2)
+    try expectPlanMatchesReference(try matrixPrimitivesGraph(), seed: 2)
   }
 
   /// Consecutive elementwise operations run as one fused instruction, and values used only

@@ -1,5 +1,5 @@
-// docs/LANGUAGE.md must document every built-in with its exact signature, so adding a built-in
-// without documenting it fails the suite.
+// docs/LANGUAGE.md must document every built-in with its exact signature and every diagnostic ID,
+// so adding either without documenting it fails the suite.
 import Foundation
 import Testing
 
@@ -34,5 +34,22 @@ import Testing
     let source = try String(
       contentsOf: root.appendingPathComponent("stdlib/\(module).tau"), encoding: .utf8)
     #expect(docs.contains(source), "docs/LANGUAGE.md §5.9 shows an old stdlib/\(module).tau")
+  }
+
+  /// §4.14's table of IDs is the catalogue: the same rows in the same order.
+  @Test func theDiagnosticTableIsTheCatalogue() throws {
+    let docs = try String(
+      contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../docs/LANGUAGE.md"), encoding: .utf8)
+    let section = try #require(
+      docs.components(separatedBy: "### 4.14 Diagnostics").dropFirst().first?
+        .components(separatedBy: "\n### ").first)
+    let rows = section.split(separator: "\n").filter { $0.hasPrefix("| ") }.dropFirst()
+      .map { line in
+        line.dropFirst(2).dropLast(2).components(separatedBy: " | ")
+      }
+    let expected = DiagnosticCatalogue.entries.map { [$0.stage, "`\($0.id)`", $0.meaning] }
+    #expect(rows.count == expected.count)
+    for (row, entry) in zip(rows, expected) { #expect(row == entry) }
   }
 }

@@ -14,6 +14,12 @@ public struct FrechetCheck: Sendable {
   public var slope: Double
   /// r_j = ‖B_j‖₂ / ‖A_j‖₂ for every sequence and step, sequence-major.
   public var ratios: [Double]
+
+  /// E(ε)/ε², which a second-order remainder keeps bounded as ε → 0.
+  public var c2: [Double] { zip(error, eps).map { $0 / ($1 * $1) } }
+
+  /// The ε grid of the check when none is given: 10^-5, 10^-4.5, …, 1.
+  public static let defaultEps = (0...10).map { pow(10, -5 + 0.5 * Double($0)) }
 }
 
 extension StepJacobians {

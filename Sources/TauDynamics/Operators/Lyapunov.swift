@@ -3,7 +3,29 @@
 import Foundation
 import TauTensor
 
+/// The leading Lyapunov exponents of a batch's trajectories: each sequence's, and their mean.
+public struct LyapunovSpectrum: Sendable {
+  /// [B][k], largest first as the QR method orders them.
+  public var perSequence: [[Double]]
+  /// Exponent i averaged over the sequences, [k].
+  public var mean: [Double]
+
+  /// The spectrum of `count` exponents per sequence.
+  public init(perSequence: [[Double]], count: Int) {
+    self.perSequence = perSequence
+    mean = (0..<count).map { i in
+      perSequence.reduce(0) { $0 + $1[i] } / Double(perSequence.count)
+    }
+  }
+}
+
 extension StepJacobians {
+  /// The `count` leading exponents (all N when nil) of each sequence and their batch mean.
+  public func lyapunovSpectrum(count: Int? = nil) throws -> LyapunovSpectrum {
+    let count = count ?? size
+    return LyapunovSpectrum(perSequence: try lyapunovExponents(count: count), count: count)
+  }
+
   /// The `count` leading exponents for each sequence, [B][count], largest first as the QR
   /// method orders them.
   public func lyapunovExponents(count: Int) throws -> [[Double]] {

@@ -16,7 +16,8 @@ extension Graph: CustomStringConvertible {
   }
 }
 
-private func opName(_ op: Op) -> String {
+/// An operation as the listings print it: `state 0`, `param Wr`, `tanh`, `slice 2..<5`.
+func opName(_ op: Op) -> String {
   switch op {
   case .input(.state(let i)): return "state \(i)"
   case .input(.input): return "input"

@@ -10,13 +10,18 @@ extension Plan {
     for slot in accumulated.indices where accumulatorPointers[slot] == nil {
       throw GraphError(message: "plan accumulator \(slot) is not bound", origin: nil)
     }
-    for instruction in instructions { execute(instruction, arena) }
+    // One check per run: profiling off costs nothing per instruction.
+    if PlanProfile.isEnabled {
+      runTimed(arena: arena)
+    } else {
+      for instruction in instructions { execute(instruction, arena) }
+    }
   }
 
   private func size(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
   private func rows(_ id: NodeID) -> Int { graph[id].isBatched ? batch : 1 }
 
-  private func execute(_ instruction: Instruction, _ arena: UnsafeMutablePointer<Scalar>) {
+  func execute(_ instruction: Instruction, _ arena: UnsafeMutablePointer<Scalar>) {
     func p(_ id: NodeID) -> UnsafeMutablePointer<Scalar> { pointer(id, in: arena) }
     switch instruction {
     case .unary(let op, let x, let y):

@@ -52,17 +52,24 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   let constantCount: Int
   /// Values that live only inside a fused run, one chunk each.
   let scratch: UnsafeMutablePointer<Scalar>
+  let scratchSize: Int
+  /// What each compilation pass did, one line each (`listing`).
+  let passLog: [(pass: String, summary: String)]
   /// Accumulated outputs: for slot i, the node whose batch sum is added to `accumulators[i]`.
   public let accumulated: [NodeID]
   let accumulatorPointers: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>?>
   private var arena: UnsafeMutablePointer<Scalar>?
+  /// The kind of each instruction, as `PlanProfile` totals it (made on the first timed run).
+  lazy var profileLabels: [String] = instructions.map { String(mnemonic($0).prefix { $0 != " " }) }
 
   init(
     graph: Graph, batch: Int, arenaSize: Int, locations: [Location], instructions: [Instruction],
     inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID], transient: Set<Int>,
-    scratchSize: Int
+    scratchSize: Int, passLog: [(pass: String, summary: String)] = []
   ) {
     scratch = .allocate(capacity: Swift.max(1, scratchSize))
+    self.scratchSize = scratchSize
+    self.passLog = passLog
     self.transient = transient
     self.graph = graph
     self.batch = batch

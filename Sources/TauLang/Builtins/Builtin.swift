@@ -38,7 +38,7 @@ public struct Builtin: Sendable {
   ) {
     self.name = name
     self.summary = summary
-    self.body = body
+    self.body = debugLevel >= 3 ? PlanTimesReport.reporting(body) : body
     var parameters: [ParameterSpec] = []
     var defaults: [String: Value] = [:]
     for entry in signature {

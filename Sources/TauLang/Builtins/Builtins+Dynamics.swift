@@ -128,14 +128,14 @@ extension BuiltinRegistry {
       let eps =
         args.isGiven("eps")
         ? try tensorValue(args["eps"], at: args.range("eps"), context: "eps").doubles
-        : (0...10).map { pow(10, -5 + 0.5 * Double($0)) }
+        : FrechetCheck.defaultEps
       let conventions = try conventions(args)
       let check = try stepJacobians(args, dominant: true, gateTerm: conventions.gateTerm)
         .frechet(eps: eps, order: conventions.order)
       return .record(
         Record([
           ("eps", vector(check.eps)), ("error", vector(check.error)),
-          ("c2", vector(zip(check.error, check.eps).map { $0 / ($1 * $1) })),
+          ("c2", vector(check.c2)),
           ("slope", .number(check.slope)), ("ratio", vector(check.ratios)),
         ]))
     },
@@ -143,19 +143,18 @@ extension BuiltinRegistry {
       "lyapunov", ["model", "batch", "k=none"],
       "{exponents, per_sequence}: the k leading Lyapunov exponents by the QR method, mean over the batch"
     ) { args in
-      let jacobians = try stepJacobians(args)
-      let count = args.isGiven("k") ? try args.integer("k") : jacobians.size
-      let exponents = try jacobians.lyapunovExponents(count: count)
-      let mean = (0..<count).map { i in
-        exponents.reduce(0) { $0 + $1[i] } / Double(exponents.count)
-      }
+      let spectrum = try stepJacobians(args).lyapunovSpectrum(
+        count: args.isGiven("k") ? try args.integer("k") : nil)
+      let (sequences, count) = (spectrum.perSequence.count, spectrum.mean.count)
       return .record(
         Record([
-          ("exponents", vector(mean)),
+          ("exponents", vector(spectrum.mean)),
           (
             "per_sequence",
             .tensor(
-              .f64(try Tensor(shape: [exponents.count, count], scalars: exponents.flatMap { $0 })))
+              .f64(
+                try Tensor(
+                  shape: [sequences, count], scalars: spectrum.perSequence.flatMap { $0 })))
           ),
         ]))
     },
@@ -190,38 +189,25 @@ extension BuiltinRegistry {
       guard case .record(let run) = args["run"], case .list(let entries)? = run["rates"] else {
         throw args.typeError("run", expected: "a run from train")
       }
-      let statistic = try args.string("statistic")
-      let reduce: ([Double]) -> Double
-      switch statistic {
-      case "median": reduce = { values in TauDynamics.median(values) }
-      case "mean": reduce = { $0.reduce(0, +) / Double(Swift.max(1, $0.count)) }
-      case "min": reduce = { $0.min() ?? .nan }
-      case "max": reduce = { $0.max() ?? .nan }
-      default:
+      guard let statistic = RateStatistic(rawValue: try args.string("statistic")) else {
         throw Diagnostic(
           "value.invalid", "statistic must be \"median\", \"mean\", \"min\" or \"max\"",
           at: args.range("statistic"))
       }
-      var steps: [Double] = []
-      var series: [(String, [Double])] = []
+      var history = RateHistory(statistic: statistic)
       for entry in entries {
         guard case .record(let record) = entry, case .number(let step)? = record["step"],
           case .record(let rates)? = record["rates"]
         else { continue }
-        steps.append(step)
-        for (path, value) in leaves(rates) {
-          let summary =
-            (try? tensorValue(value, at: args.range("run"), context: "rates").doubles)
-            .map(reduce) ?? .nan
-          if let index = series.firstIndex(where: { $0.0 == path }) {
-            series[index].1.append(summary)
-          } else {
-            series.append((path, [summary]))
-          }
-        }
+        history.append(
+          step: step,
+          rates: leaves(rates).map { path, value in
+            (path, try? tensorValue(value, at: args.range("run"), context: "rates").doubles)
+          })
       }
       let fields =
-        [("step", vector(steps))] + nestedRecord(series.map { ($0.0, vector($0.1)) }).fields
+        [("step", vector(history.steps))]
+        + nestedRecord(history.series.map { ($0.path, vector($0.values)) }).fields
       return .record(Record(fields.map { ($0.0, $0.1) }))
     },
   ]

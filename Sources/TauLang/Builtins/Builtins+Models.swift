@@ -63,6 +63,9 @@ extension BuiltinRegistry {
       } catch let error as GraphError {
         throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
       }
+      if debugLevel >= 2 {
+        args.interpreter.host.debug("# \(describeShort(args["cell"])) plans:\n\(planListing(network))\n")
+      }
       return .model(
         ModelValue(
           network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
@@ -214,5 +217,19 @@ func initialTensor(
     at: range)
 }
 
-/// TAU_DEBUG=1 sends every lowered cell's graph to the host (the terminal shows it on standard error).
+/// TAU_DEBUG=1 sends every lowered cell's graph to the host's `debug` (the terminal shows it on
+/// standard error), 2 also the plans `rnn` compiles for it, 3 also the time plans spend per
+/// instruction (after each built-in call that ran plans: `PlanTimesReport`).
 let debugLevel = Int(ProcessInfo.processInfo.environment["TAU_DEBUG"] ?? "") ?? 0
+
+/// The model's step plans at batch 1 as text, or why they could not be compiled.
+private func planListing(_ network: ModelValue.Network) -> String {
+  do {
+    switch network {
+    case .f32(let model): return try model.planListing()
+    case .f64(let model): return try model.planListing()
+    }
+  } catch {
+    return "the plans could not be compiled: \(error)"
+  }
+}

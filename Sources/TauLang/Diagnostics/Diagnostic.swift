@@ -5,12 +5,20 @@ public enum Severity: String, Sendable {
   case error, warning, note
 }
 
-/// A stable identifier for a kind of diagnostic (`parse.unexpectedToken`, `name.unknown`), so
-/// tests and the REPL match on the kind, never on the wording.
+/// A stable identifier for a kind of diagnostic (`parse.expected`, `name.unknown`), so tests and
+/// the REPL match on the kind, never on the wording. Every ID is in `DiagnosticCatalogue`.
 public struct DiagnosticID: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible
 {
   public let rawValue: String
-  public init(stringLiteral value: String) { rawValue = value }
+  /// An ID written in the source: a debug build stops at one the catalogue lacks, so a new ID
+  /// cannot be used before it is catalogued (and documented, docs/LANGUAGE.md §4.14).
+  public init(stringLiteral value: String) {
+    assert(
+      DiagnosticCatalogue.ids.contains(value),
+      "diagnostic ID '\(value)' is not in DiagnosticCatalogue (DiagnosticCatalogue.swift)")
+    rawValue = value
+  }
+  /// An ID from elsewhere (read back from JSON, say), taken as it is.
   public init(_ value: String) { rawValue = value }
   public var description: String { rawValue }
 }
