@@ -2,6 +2,8 @@
 // Tau: a language and lab for studying gates in recurrent networks as adaptive learning rates.
 // Layers (docs/ARCHITECTURE.md): tau → TauREPL → TauLang → TauDynamics → TauGraph → TauTensor →
 // CBLAS; a layer may also import the ones further down, and every import is declared here.
+// TauPlot (charts, SVG and terminal rendering, tidy tables) is a leaf beside the runtime: it
+// imports Foundation only, and TauLang adapts Tau values to it.
 import PackageDescription
 
 let package = Package(
@@ -9,6 +11,7 @@ let package = Package(
   products: [
     .executable(name: "tau", targets: ["tau"]),
     .library(name: "TauTensor", targets: ["TauTensor"]),
+    .library(name: "TauPlot", targets: ["TauPlot"]),
     .library(name: "TauLang", targets: ["TauLang"]),
   ],
   dependencies: [
@@ -34,9 +37,13 @@ let package = Package(
     .target(name: "TauGraph", dependencies: ["TauTensor"]),
     .target(name: "TauDynamics", dependencies: ["TauGraph", "TauTensor"]),
 
+    // MARK: - Plots (a leaf library: Foundation only, nothing of Tau, not even TauTensor)
+    .target(name: "TauPlot"),
+
     // MARK: - Language
     .target(
-      name: "TauLang", dependencies: ["TauDynamics", "TauGraph", "TauTensor", "CStack"],
+      name: "TauLang",
+      dependencies: ["TauDynamics", "TauGraph", "TauTensor", "TauPlot", "CStack"],
       resources: [.copy("../../stdlib")]),
 
     // MARK: - Front end
@@ -59,8 +66,10 @@ let package = Package(
     .testTarget(
       name: "TauDynamicsTests", dependencies: ["TauDynamics", "TauGraph", "TauTensor"],
       exclude: ["Fixtures"]),
+    .testTarget(name: "TauPlotTests", dependencies: ["TauPlot"]),
     .testTarget(
-      name: "TauLangTests", dependencies: ["TauLang", "TauDynamics", "TauGraph", "TauTensor"],
+      name: "TauLangTests",
+      dependencies: ["TauLang", "TauDynamics", "TauGraph", "TauTensor", "TauPlot"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "TauREPLTests", dependencies: ["TauREPL", "TauLang"], exclude: ["Transcripts"]),

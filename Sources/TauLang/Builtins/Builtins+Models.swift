@@ -64,7 +64,8 @@ extension BuiltinRegistry {
         throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
       }
       if debugLevel >= 2 {
-        args.interpreter.host.debug("# \(describeShort(args["cell"])) plans:\n\(planListing(network))\n")
+        args.interpreter.host.debug(
+          "# \(describeShort(args["cell"])) plans:\n\(planListing(network))\n")
       }
       return .model(
         ModelValue(

@@ -1,6 +1,8 @@
 // Plots and tables: `plot` draws a value as an SVG file and/or a terminal preview, `export`
-// writes it as a tidy CSV or JSON table. The work is done in Plots/; this file reads arguments.
+// writes it as a tidy CSV or JSON table. Plots/ turns values into TauPlot's charts and tables,
+// TauPlot draws and writes them; this file reads the arguments.
 import Foundation
+import TauPlot
 
 extension BuiltinRegistry {
   static let plots: [Builtin] = [
@@ -14,8 +16,8 @@ extension BuiltinRegistry {
     ) { args in
       let file = try optionalString(args, "file")
       if let file {
-        _ = try reporting(args) {
-          try OutputFile.checkExtension(file, allowed: ["svg"], builtin: "plot", argument: "file")
+        _ = try reporting(args, at: "file") {
+          try OutputFile.checkedExtension(of: file, allowed: ["svg"], writer: "plot")
         }
       }
       let kind = try plotKind(args)
@@ -45,13 +47,10 @@ extension BuiltinRegistry {
       if let label = try optionalString(args, "xlabel") { plot.xLabel = label }
       if let label = try optionalString(args, "ylabel") { plot.yLabel = label }
       // The SVG is made whether or not a file is asked for: a notebook host shows it inline.
-      var svgPlot = SVGPlot(plot: plot)
+      let fallback = file.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+      let svg = SVGPlot(plot: plot, fallbackTitle: fallback ?? "Tau plot").render()
       if let file {
-        svgPlot.fallbackTitle = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-      }
-      let svg = svgPlot.render()
-      if let file {
-        try reporting(args) { try OutputFile.write(Data(svg.utf8), to: file, argument: "file") }
+        try reporting(args, at: "file") { try OutputFile.write(Data(svg.utf8), to: file) }
       }
       args.interpreter.host.produced(
         .plot(svg: svg, terminal: TerminalPlot.render(plot), file: file))
@@ -62,25 +61,29 @@ extension BuiltinRegistry {
       "write a tensor, list or record as a tidy table (one row per observation) to a .csv or .json file; returns the file written"
     ) { args in
       let file = try args.string("file")
-      let format = try reporting(args) {
-        try OutputFile.checkExtension(
-          file, allowed: ["csv", "json"], builtin: "export", argument: "file")
+      let format = try reporting(args, at: "file") {
+        try OutputFile.checkedExtension(of: file, allowed: ["csv", "json"], writer: "export")
       }
       let table = try reporting(args) { try TidyTable(args["value"]) }
       let text = format == "csv" ? TableWriters.csv(table) : TableWriters.json(table)
-      try reporting(args) { try OutputFile.write(Data(text.utf8), to: file, argument: "file") }
+      try reporting(args, at: "file") { try OutputFile.write(Data(text.utf8), to: file) }
       args.interpreter.host.produced(.file(path: file))
       return .string(file)
     },
   ]
 }
 
-/// Runs `body`, turning a PlotError into a diagnostic at the argument it names.
-private func reporting<T>(_ args: CallArguments, _ body: () throws -> T) throws -> T {
+/// Runs `body`, turning a PlotArgumentError into a diagnostic at the argument it names, and
+/// TauPlot's PlotError (from writing a file) into one at `argument`.
+private func reporting<T>(
+  _ args: CallArguments, at argument: String = "value", _ body: () throws -> T
+) throws -> T {
   do {
     return try body()
-  } catch let error as PlotError {
+  } catch let error as PlotArgumentError {
     throw Diagnostic(error.id, error.message, at: args.range(error.argument), hint: error.hint)
+  } catch let error as PlotError {
+    throw Diagnostic(error.diagnosticID, error.message, at: args.range(argument))
   }
 }
 

@@ -1,7 +1,8 @@
-// Turns a Tau value into a chart: a 1-D tensor or list into a line, a 2-D tensor into a heat
-// map, a record into named lines (or bars), a list of records into mean ± std lines, and
-// anything `kind: "hist"` is given into a histogram. Values it cannot draw are PlotErrors.
-import Foundation
+// Turns a Tau value into a TauPlot chart: a 1-D tensor or list into a line, a 2-D tensor into a
+// heat map, a record into named lines (or bars), a list of records into mean ± std lines, and
+// anything `kind: "hist"` is given into a histogram. Values it cannot draw are
+// PlotArgumentErrors.
+import TauPlot
 import TauTensor
 
 /// What `kind:` asks for.
@@ -20,9 +21,6 @@ enum XChoice: Equatable {
 }
 
 enum PlotData {
-  /// The largest heat map side drawn cell by cell; larger matrices are averaged in blocks.
-  static let maxHeatMapSide = 300
-
   /// The figure for `value`, with the caption notes a log axis needs. Throws when the value
   /// cannot be drawn as asked.
   static func plot(
@@ -33,15 +31,15 @@ enum PlotData {
     plot.isLogY = isLogY
     let finite = plot.chart.primaryValues.filter(\.isFinite)
     guard !plot.chart.primaryValues.isEmpty else {
-      throw PlotError("plot.empty", "nothing to plot: the value is empty")
+      throw PlotArgumentError("plot.empty", "nothing to plot: the value is empty")
     }
     guard !finite.isEmpty else {
-      throw PlotError("plot.empty", "nothing to plot: every value is nan or infinite")
+      throw PlotArgumentError("plot.empty", "nothing to plot: every value is nan or infinite")
     }
     if isLogY {
       let hidden = finite.filter { $0 <= 0 }.count
       if hidden == finite.count {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.logScale", "logy: true needs positive values, but every value is zero or negative",
           argument: "logy")
       }
@@ -61,7 +59,7 @@ enum PlotData {
     throws -> Plot
   {
     if case .field(let name) = x, !isRecordLike(value) {
-      throw PlotError(
+      throw PlotArgumentError(
         "type.mismatch", "x: \"\(name)\" names a field, but the value is a \(value.typeName)",
         argument: "x", hint: "to give x values for a tensor or list, pass them as a list")
     }
@@ -69,7 +67,7 @@ enum PlotData {
     case .hist:
       let values = try allNumbers(value, for: kind)
       guard let h = Histogram(values: values, bins: bins) else {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.empty",
           values.isEmpty
             ? "nothing to plot: the value is empty"
@@ -107,7 +105,7 @@ enum PlotData {
       if t.shape.count == 2, kind == .auto { return try heatMapPlot(t) }
       guard t.shape.count == 1 else {
         if t.shape.isEmpty {
-          throw PlotError(
+          throw PlotArgumentError(
             "plot.unsupported", "plot needs several numbers, got a single number",
             hint: "a record of numbers, {a: 1, b: 2}, plots as bars")
         }
@@ -127,24 +125,22 @@ enum PlotData {
   private static func xValues(_ x: XChoice, count: Int) throws -> [Double] {
     guard case .values(let values) = x else { return (1...Swift.max(1, count)).map(Double.init) }
     guard values.count == count else {
-      throw PlotError(
+      throw PlotArgumentError(
         "plot.length", "x: has \(values.count) values but the value to plot has \(count)",
         argument: "x")
     }
     return values
   }
 
-  /// The mean and ±1 std band (population std, NumPy's default) of every series over the
-  /// records, point by point over the finite values; scalar fields become `name = mean ± std`.
-  /// `isGeometric` (for a log axis) takes both in log space over the positive values: the
-  /// geometric mean, times or divided by the geometric std, a band that a log axis can draw
-  /// (mean − std goes below zero there as soon as the values spread over decades).
+  /// The mean and ±1 std band of every series over the records (`Series(meanOf:)`: point by
+  /// point, geometric with `isGeometric`, for a log axis); scalar fields become
+  /// `name = mean ± std`. The records must share their x values and series.
   static func meanLines(_ records: [Record], x: XChoice, isGeometric: Bool = false) throws -> Plot {
     var all: [RecordLines] = []
     for (index, record) in records.enumerated() {
       guard let lines = try RecordLines(record, x: x, pairsQuantiles: false) else {
         if index == 0 { throw noSeries(record) }
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.mismatch", "record \(index) of the list has no numeric series, unlike record 0")
       }
       all.append(lines)
@@ -154,39 +150,25 @@ enum PlotData {
       guard lines.xName == first.xName, lines.x.count == first.x.count,
         lines.x.elementsEqual(first.x, by: sameNumber)
       else {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.mismatch",
           "record \(index) of the list has a different \(first.xName.map { "'\($0)'" } ?? "length") from record 0",
           hint: "records averaged together must share their x values")
       }
       for s in first.series where !lines.series.contains(where: { $0.name == s.name }) {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.mismatch", "record \(index) of the list lacks the series '\(s.name)' of record 0")
       }
     }
-    let series = first.series.map { s -> Series in
-      let rows = all.compactMap { lines in lines.series.first { $0.name == s.name }?.y }
-      if isGeometric {
-        let stats = (0..<s.y.count).map { i in
-          meanAndStd(rows.map { $0[i] > 0 ? Foundation.log($0[i]) : .nan })
-        }
-        return Series(
-          name: s.name, x: s.x, y: stats.map { Foundation.exp($0.mean) },
-          band: Band(
-            lower: stats.map { Foundation.exp($0.mean - $0.std) },
-            upper: stats.map { Foundation.exp($0.mean + $0.std) }))
-      }
-      let stats = (0..<s.y.count).map { i in meanAndStd(rows.map { $0[i] }) }
-      let mean = stats.map(\.mean)
-      let std = stats.map(\.std)
-      return Series(
-        name: s.name, x: s.x, y: mean,
-        band: Band(lower: zip(mean, std).map(-), upper: zip(mean, std).map(+)))
+    let series = first.series.map { s in
+      Series(
+        meanOf: all.compactMap { lines in lines.series.first { $0.name == s.name }?.y },
+        name: s.name, x: s.x, isGeometric: isGeometric)
     }
     let caption = first.scalars.map { name, _ -> String in
       let values = records.compactMap { $0[name].flatMap(RecordFields.scalar) }
-      let (mean, std) = meanAndStd(values)
-      return "\(name) = \(short(mean)) ± \(short(std))"
+      let stats = MeanAndStd(of: values)
+      return "\(name) = \(PlotLabel.number(stats.mean)) ± \(PlotLabel.number(stats.std))"
     }
     return Plot(
       chart: .lines(
@@ -218,9 +200,9 @@ enum PlotData {
         }
       }
       guard !names.isEmpty else {
-        throw PlotError("plot.unsupported", "the records of the list have no number fields")
+        throw PlotArgumentError("plot.unsupported", "the records of the list have no number fields")
       }
-      let stats = names.map { meanAndStd(columns[$0] ?? []) }
+      let stats = names.map { MeanAndStd(of: columns[$0] ?? []) }
       return Plot(
         chart: .bars(
           BarChart(
@@ -248,9 +230,10 @@ enum PlotData {
     let rows = t.shape.count == 2 ? t.shape[0] : 1
     let columns = t.shape.last ?? 1
     guard rows > 0, columns > 0 else {
-      throw PlotError("plot.empty", "nothing to plot: the tensor \(formatShape(t.shape)) is empty")
+      throw PlotArgumentError(
+        "plot.empty", "nothing to plot: the tensor \(formatShape(t.shape)) is empty")
     }
-    let map = blockMeans(t.doubles, rows: rows, columns: columns)
+    let map = HeatMap(t.doubles, rows: rows, columns: columns)
     let caption = map.originalSize.map { size in
       ["averaged from \(size.rows)×\(size.columns) to \(map.rows)×\(map.columns) cells"]
     }
@@ -258,36 +241,10 @@ enum PlotData {
       chart: .heatMap(map), caption: caption ?? [], xLabel: "column", yLabel: "row")
   }
 
-  /// The matrix as a heat map, averaged over blocks (of the finite values) when it has more
-  /// than `maxRows` rows or `maxColumns` columns.
-  static func blockMeans(
-    _ values: [Double], rows: Int, columns: Int, maxRows: Int = maxHeatMapSide,
-    maxColumns: Int = maxHeatMapSide
-  ) -> HeatMap {
-    let newRows = Swift.max(1, Swift.min(rows, maxRows))
-    let newColumns = Swift.max(1, Swift.min(columns, maxColumns))
-    guard newRows != rows || newColumns != columns else {
-      return HeatMap(rows: rows, columns: columns, values: values)
-    }
-    var means: [Double] = []
-    for r in 0..<newRows {
-      for c in 0..<newColumns {
-        var block: [Double] = []
-        for i in (r * rows / newRows)..<((r + 1) * rows / newRows) {
-          for j in (c * columns / newColumns)..<((c + 1) * columns / newColumns) {
-            block.append(values[i * columns + j])
-          }
-        }
-        means.append(meanAndStd(block).mean)
-      }
-    }
-    return HeatMap(
-      rows: newRows, columns: newColumns, values: means, originalSize: (rows, columns))
-  }
-
   // MARK: - Helpers
 
-  /// A range for the tensor conversion's own diagnostics, which are rewrapped as PlotErrors.
+  /// A range for the tensor conversion's own diagnostics, which are rewrapped as
+  /// PlotArgumentErrors.
   private static let nowhere = SourceRange(file: SourceFile(name: "", text: ""), start: 0, end: 0)
 
   private static func isRecord(_ value: Value) -> Bool {
@@ -307,12 +264,12 @@ enum PlotData {
       do {
         return try tensorValue(value, at: nowhere, context: "plot")
       } catch let diagnostic as Diagnostic {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.unsupported", "plot cannot draw this list: \(diagnostic.message)",
           hint: "plot draws a list of numbers, of equal-length lists of numbers, or of records")
       }
     default:
-      throw PlotError(
+      throw PlotArgumentError(
         "plot.unsupported",
         "plot cannot draw a \(value.typeName)"
           + (kind == .auto ? "" : " as kind: \"\(kind.rawValue)\""),
@@ -325,21 +282,21 @@ enum PlotData {
     try tensor(value, for: kind).doubles
   }
 
-  private static func tooManyAxes(_ t: TensorValue, kind: PlotKind) -> PlotError {
+  private static func tooManyAxes(_ t: TensorValue, kind: PlotKind) -> PlotArgumentError {
     let wanted: String
     switch kind {
     case .heatmap: wanted = "a heat map needs 1 or 2 axes"
     case .bar: wanted = "bars need 1 axis"
     default: wanted = "plot draws 1 axis as a line and 2 as a heat map"
     }
-    return PlotError(
+    return PlotArgumentError(
       "plot.unsupported", "cannot plot a tensor of shape \(formatShape(t.shape)): \(wanted)",
       hint: "index or reduce it first, e.g. t[0] or mean(t, axis: 0)")
   }
 
-  private static func noSeries(_ record: Record) -> PlotError {
+  private static func noSeries(_ record: Record) -> PlotArgumentError {
     let described = record.fields.map { "\($0.name) (\(describeShort($0.value)))" }
-    return PlotError(
+    return PlotArgumentError(
       "plot.unsupported",
       "the record has no 1-D numeric fields or numbers to plot",
       hint: described.isEmpty
@@ -350,22 +307,4 @@ enum PlotData {
   private static func sameNumber(_ a: Double, _ b: Double) -> Bool {
     a == b || (a.isNaN && b.isNaN)
   }
-}
-
-/// The mean and population standard deviation of the finite values (nan, nan if there are none).
-func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double) {
-  let finite = values.filter(\.isFinite)
-  guard !finite.isEmpty else { return (.nan, .nan) }
-  let n = Double(finite.count)
-  let mean = finite.reduce(0, +) / n
-  let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-  return (mean, variance.squareRoot())
-}
-
-/// A number in 4 significant digits, for captions and labels.
-func short(_ x: Double) -> String {
-  if x.isNaN { return "nan" }
-  if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-  if x == x.rounded(), Swift.abs(x) < 1e6 { return String(Int(x)) }
-  return String(format: "%.4g", x)
 }

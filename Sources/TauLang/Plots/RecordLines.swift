@@ -1,5 +1,6 @@
 // A record read as a line chart: its x field, the series of the same length and the scalars
 // shown as a caption. The operators' results (`efflr`, `anisotropy`, `frechet`) all read so.
+import TauPlot
 
 /// The lines of one record.
 struct RecordLines {
@@ -12,7 +13,7 @@ struct RecordLines {
 
   /// `slope = 1.23, r2 = 0.98`.
   var caption: String {
-    scalars.map { "\($0.name) = \(short($0.value))" }.joined(separator: ", ")
+    scalars.map { "\($0.name) = \(PlotLabel.number($0.value))" }.joined(separator: ", ")
   }
 
   /// Reads `record`; nil when it has no non-empty 1-D numeric field. The x field is the one
@@ -37,7 +38,7 @@ struct RecordLines {
     switch x {
     case .field(let name):
       guard let field = candidates.first(where: { $0.name == name }) else {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.unknownField", "the record has no numeric series named '\(name)'",
           argument: "x", hint: "its series are: " + named.map(\.name).joined(separator: ", "))
       }
@@ -55,11 +56,11 @@ struct RecordLines {
     let lines = candidates.filter { $0.name != xField && $0.values.count == xs.count }
     guard !lines.isEmpty else {
       if case .values = x {
-        throw PlotError(
+        throw PlotArgumentError(
           "plot.length", "x: has \(xs.count) values but no series of the record has that length",
           argument: "x")
       }
-      throw PlotError(
+      throw PlotArgumentError(
         "plot.length",
         "the record has no series of the length of '\(xField ?? "")' (\(xs.count))",
         argument: "x")

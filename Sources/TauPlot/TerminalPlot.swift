@@ -1,9 +1,10 @@
-// The compact preview `plot` prints: a braille line plot of about 60×12 characters with its
-// y range, a block-shade heat map, horizontal bars, or a block histogram. Plain text, no colour,
-// so it reads the same in a terminal, a log file and a golden test.
+// The compact preview of a figure for a terminal: a braille line plot of about 60×12 characters
+// with its y range, a block-shade heat map, horizontal bars, or a block histogram. Plain text, no
+// colour, so it reads the same in a terminal, a log file and a golden test.
 import Foundation
 
-enum TerminalPlot {
+/// The plain-text preview of a figure.
+public enum TerminalPlot {
   /// The width and height of the drawing area, in characters.
   static let columns = 60
   static let rows = 12
@@ -13,8 +14,8 @@ enum TerminalPlot {
   private static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
   private static let levels: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-  /// The preview, ending with a newline.
-  static func render(_ plot: Plot) -> String {
+  /// The preview of `plot` (title, caption, drawing, ranges and legend), ending with a newline.
+  public static func render(_ plot: Plot) -> String {
     var lines: [String] = []
     if let title = plot.title { lines.append(title) }
     lines += plot.caption
@@ -59,8 +60,9 @@ enum TerminalPlot {
       }
     }
     var lines = framed(
-      canvas.lines, top: short(yScale.upper), bottom: short(yScale.lower),
-      left: short(xScale.lower), right: short(xScale.upper), xLabel: plot.xLabel)
+      canvas.lines, top: PlotLabel.number(yScale.upper), bottom: PlotLabel.number(yScale.lower),
+      left: PlotLabel.number(xScale.lower), right: PlotLabel.number(xScale.upper),
+      xLabel: plot.xLabel)
     if chart.showsLegend {
       let names = chart.series.map(\.name).joined(separator: ", ")
       lines.append(gutterPad(lines) + (chart.legendTitle.map { $0 + ": " } ?? "") + names)
@@ -112,7 +114,7 @@ enum TerminalPlot {
     let shownRows = Swift.min(map.rows, maxHeatMapRows)
     let shownColumns = Swift.min(map.columns, columns)
     let cellWidth = Swift.max(1, Swift.min(4, columns / shownColumns))
-    let shrunk = PlotData.blockMeans(
+    let shrunk = HeatMap(
       map.values, rows: map.rows, columns: map.columns, maxRows: shownRows, maxColumns: shownColumns
     )
     let scale = AxisScale(spanning: map.values, isLog: plot.isLogY)
@@ -134,8 +136,9 @@ enum TerminalPlot {
       body, top: String(map.rows - 1), bottom: "0", left: "0", right: String(map.columns - 1),
       xLabel: plot.xLabel)
     lines.append(
-      gutterPad(lines) + "shades \"" + String(shades) + "\" from " + short(scale.lower) + " to "
-        + short(scale.upper))
+      gutterPad(lines) + "shades \"" + String(shades) + "\" from " + PlotLabel.number(scale.lower)
+        + " to "
+        + PlotLabel.number(scale.upper))
     return lines
   }
 
@@ -158,11 +161,11 @@ enum TerminalPlot {
       let eighthsLong = value.isFinite ? Int((clamped * Double(barWidth * 8)).rounded()) : 0
       var bar = String(repeating: "█", count: eighthsLong / 8)
       if eighthsLong % 8 > 0 { bar.append(eighths[eighthsLong % 8 - 1]) }
-      let error = chart.errors.map { " ± " + short($0[index]) } ?? ""
+      let error = chart.errors.map { " ± " + PlotLabel.number($0[index]) } ?? ""
       let name = label.count > labelWidth ? String(label.prefix(labelWidth - 1)) + "…" : label
       lines.append(
         padded(name, labelWidth, right: false) + " " + padded(bar, barWidth, right: false) + " "
-          + short(value) + error)
+          + PlotLabel.number(value) + error)
     }
     return lines
   }
@@ -191,8 +194,8 @@ enum TerminalPlot {
       body.append(text)
     }
     return framed(
-      body, top: String(top), bottom: "0", left: short(h.edges.first ?? 0),
-      right: short(h.edges.last ?? 0), xLabel: plot.xLabel)
+      body, top: String(top), bottom: "0", left: PlotLabel.number(h.edges.first ?? 0),
+      right: PlotLabel.number(h.edges.last ?? 0), xLabel: plot.xLabel)
   }
 
   // MARK: - Text

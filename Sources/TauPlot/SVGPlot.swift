@@ -28,13 +28,20 @@ struct PlotFrame: Equatable {
   func pageY(_ y: Double) -> Double? { self.y.fraction(y).map { top + (1 - $0) * height } }
 }
 
-/// Renders a `Plot` as a standalone SVG document (640×420 by default).
-struct SVGPlot {
+/// Renders a `Plot` as a standalone SVG document of 640×420.
+public struct SVGPlot {
   var plot: Plot
   /// The document's `<title>` when the plot has no title of its own.
-  var fallbackTitle = "Tau plot"
+  var fallbackTitle: String
   var width = 640.0
   var height = 420.0
+
+  /// A renderer of `plot`; `fallbackTitle` is the document's `<title>` when the plot has no
+  /// title (TauLang passes the file name without its extension).
+  public init(plot: Plot, fallbackTitle: String = "Tau plot") {
+    self.plot = plot
+    self.fallbackTitle = fallbackTitle
+  }
 
   static let fontSize = 12.0
   /// An estimate of a character's width at `fontSize` in a sans-serif font, for layout.
@@ -42,8 +49,8 @@ struct SVGPlot {
   static let titleSize = 15.0
   static let lineHeight = 16.0
 
-  /// The document text.
-  func render() -> String {
+  /// The document text, the same bytes for the same plot.
+  public func render() -> String {
     var svg = SVGDocument()
     let frame = self.frame()
     let w = SVGDocument.number(width)

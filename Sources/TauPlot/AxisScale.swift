@@ -127,7 +127,7 @@ struct AxisScale: Equatable {
   /// notation when the numbers are very large or very small.
   static func linearLabels(_ ticks: [Double]) -> [String] {
     let step = ticks.count >= 2 ? Swift.abs(ticks[1] / 2 - ticks[0] / 2) * 2 : 0
-    guard step > 0, step.isFinite else { return ticks.map { short($0) } }
+    guard step > 0, step.isFinite else { return ticks.map(PlotLabel.number) }
     let largest = ticks.map(Swift.abs).max() ?? 0
     let decimals = Swift.max(0, -Int(floor(log10(step) + 1e-9)))
     if largest >= 1e6 || decimals > 5 {

@@ -120,7 +120,7 @@ extension SVGPlot {
     for (index, value) in chart.values.enumerated() {
       guard let y = frame.pageY(value) else { continue }
       svg.add(
-        "<rect class=\"bar\" x=\"\(SVGDocument.number(frame.left + slot * (Double(index) + 0.15)))\" y=\"\(SVGDocument.number(Swift.min(y, base)))\" width=\"\(SVGDocument.number(slot * 0.7))\" height=\"\(SVGDocument.number(Swift.abs(base - y)))\" fill=\"\(PlotColors.series(index))\"><title>\(SVGDocument.escaped(chart.labels[index] + " = " + short(value)))</title></rect>"
+        "<rect class=\"bar\" x=\"\(SVGDocument.number(frame.left + slot * (Double(index) + 0.15)))\" y=\"\(SVGDocument.number(Swift.min(y, base)))\" width=\"\(SVGDocument.number(slot * 0.7))\" height=\"\(SVGDocument.number(Swift.abs(base - y)))\" fill=\"\(PlotColors.series(index))\"><title>\(SVGDocument.escaped(chart.labels[index] + " = " + PlotLabel.number(value)))</title></rect>"
       )
     }
     for (index, (value, error)) in zip(chart.values, chart.errors ?? []).enumerated() {
@@ -149,7 +149,7 @@ extension SVGPlot {
       let above = value >= 0 || plot.isLogY
       let top = frame.pageY(value + (above ? 1 : -1) * (chart.errors?[index] ?? 0)) ?? y
       svg.add(
-        "<text class=\"value\" x=\"\(x)\" y=\"\(SVGDocument.number(above ? Swift.max(frame.top + 12, top - 5) : Swift.min(frame.bottom - 4, top + 14)))\" font-size=\"11\">\(SVGDocument.escaped(short(value)))</text>"
+        "<text class=\"value\" x=\"\(x)\" y=\"\(SVGDocument.number(above ? Swift.max(frame.top + 12, top - 5) : Swift.min(frame.bottom - 4, top + 14)))\" font-size=\"11\">\(SVGDocument.escaped(PlotLabel.number(value)))</text>"
       )
     }
     svg.add("</g>")

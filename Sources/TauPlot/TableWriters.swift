@@ -2,9 +2,10 @@
 // of row objects with the columns in order). Numbers are written with the fewest digits that
 // read back to the same value; NaN and infinities are NaN/Inf/-Inf in CSV and null in JSON.
 
-enum TableWriters {
-  /// The table as CSV text.
-  static func csv(_ table: TidyTable) -> String {
+/// The text formats a tidy table is written in.
+public enum TableWriters {
+  /// The table as CSV text: a header row, then one line per row.
+  public static func csv(_ table: TidyTable) -> String {
     var text = table.columns.map(csvField).joined(separator: ",") + "\n"
     for row in table.rows {
       text += row.map(csvCell).joined(separator: ",") + "\n"
@@ -13,7 +14,7 @@ enum TableWriters {
   }
 
   /// The table as a JSON array of objects, one per row, one line per row.
-  static func json(_ table: TidyTable) -> String {
+  public static func json(_ table: TidyTable) -> String {
     guard !table.rows.isEmpty else { return "[]\n" }
     let keys = table.columns.map { jsonString($0) + ": " }
     let rows = table.rows.map { row in
