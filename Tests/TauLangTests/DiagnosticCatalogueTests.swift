@@ -41,7 +41,12 @@ private func ids(_ diagnostic: Diagnostic) -> [String] {
     #expect(goldens.count >= 50)
     var seen = Set<String>()
     for url in goldens {
-      let run = runSnippet(try String(contentsOf: url, encoding: .utf8))
+      let interpreter = Interpreter()
+      let arguments = try? String(
+        contentsOf: url.deletingPathExtension().appendingPathExtension("args"), encoding: .utf8)
+      interpreter.scriptArguments =
+        arguments?.split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+      let run = runSnippet(try String(contentsOf: url, encoding: .utf8), interpreter: interpreter)
       let reported = (run.diagnostics + run.warnings).flatMap(ids)
       #expect(!reported.isEmpty, "\(url.lastPathComponent) reports nothing")
       for id in reported {
