@@ -1,6 +1,7 @@
 // plot and export: ticks, page positions, SVG structure, mean ± std bands, heat maps,
 // histograms, CSV/JSON tables, diagnostics and atomic writes, with hand-computed expectations.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauLang
@@ -273,7 +274,9 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func plotWritesTheFileAndReturnsItsPath() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let run = runSnippet(
       "print(plot([1, 3, 2], file: \"\(folder)/new/p.svg\", title: \"t\"))",
       interpreter: quietInterpreter())
@@ -347,7 +350,9 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func exportWritesAtomicallyAndReturnsThePath() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let run = runSnippet(
       """
       print(export({lag: [1, 2], ai: [3, 4]}, "\(folder)/t.csv"))
@@ -384,7 +389,9 @@ private func quietInterpreter(preview: Bool? = false) -> Interpreter {
   }
 
   @Test func unwritablePathsAreDiagnosedNotCrashes() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
     try FileManager.default.createDirectory(
       atPath: "\(folder)/d.svg", withIntermediateDirectories: false)
