@@ -59,21 +59,32 @@ let package = Package(
       ]),
 
     // MARK: - Tests
-    .testTarget(name: "TauTensorTests", dependencies: ["TauTensor"], exclude: ["Fixtures"]),
+    // What the test targets share: the package root, temporary folders, the runner of the `tau`
+    // binary, tensor comparison, finite differences, the paper's cells as graphs. Only test
+    // targets depend on it.
+    .target(
+      name: "TauTestSupport", dependencies: ["TauGraph", "TauTensor"], path: "Tests/TauTestSupport"),
+    .testTarget(
+      name: "TauTensorTests", dependencies: ["TauTensor", "TauTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CReadline"]),
     .testTarget(
-      name: "TauGraphTests", dependencies: ["TauGraph", "TauTensor"], exclude: ["Fixtures"]),
-    .testTarget(
-      name: "TauDynamicsTests", dependencies: ["TauDynamics", "TauGraph", "TauTensor"],
+      name: "TauGraphTests", dependencies: ["TauGraph", "TauTensor", "TauTestSupport"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "TauPlotTests", dependencies: ["TauPlot"]),
+    .testTarget(
+      name: "TauDynamicsTests",
+      dependencies: ["TauDynamics", "TauGraph", "TauTensor", "TauTestSupport"],
+      exclude: ["Fixtures"]),
+    .testTarget(name: "TauPlotTests", dependencies: ["TauPlot", "TauTestSupport"]),
     .testTarget(
       name: "TauLangTests",
-      dependencies: ["TauLang", "TauDynamics", "TauGraph", "TauTensor", "TauPlot"],
+      dependencies: [
+        "TauLang", "TauDynamics", "TauGraph", "TauPlot", "TauTensor", "TauTestSupport",
+      ],
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "TauREPLTests", dependencies: ["TauREPL", "TauLang"], exclude: ["Transcripts"]),
+      name: "TauREPLTests", dependencies: ["TauREPL", "TauLang", "TauTestSupport"],
+      exclude: ["Transcripts"]),
     // Depends on the executable so that `swift test` builds it; the tests run the real binary.
-    .testTarget(name: "TauGoldenTests", dependencies: ["tau"]),
+    .testTarget(name: "TauGoldenTests", dependencies: ["tau", "TauTestSupport"]),
   ]
 )

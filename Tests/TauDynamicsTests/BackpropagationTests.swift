@@ -1,50 +1,13 @@
 // Backpropagation through time against central finite differences of the loss in float64.
+import TauTestSupport
 import Testing
 
 @testable import TauDynamics
 @testable import TauGraph
 @testable import TauTensor
 
-/// h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h, the leaky cell, with the gate `makeGate(graph, h,
-/// x)` builds (marked as the gate).
-func leakyStep(
-  hidden n: Int, input m: Int, gate makeGate: (inout Graph, NodeID, NodeID) throws -> NodeID
-) throws -> Graph {
-  var g = Graph()
-  let h = g.input(.state(0), shape: [n])
-  let x = g.input(.input, shape: [m])
-  let wr = g.input(.parameter("Wr"), shape: [n, n])
-  let wi = g.input(.parameter("Wi"), shape: [n, m])
-  let gate = try makeGate(&g, h, x)
-  g.markGate(gate)
-  let candidate = try g.add(
-    .unary(.tanh),
-    [try g.add(.binary(.add), [try g.add(.matvec, [wr, h]), try g.add(.matvec, [wi, x])])])
-  let retention = try g.add(.binary(.subtract), [try g.add(.constant(1)), gate])
-  g.outputs = [
-    try g.add(
-      .binary(.add),
-      [
-        try g.add(.binary(.multiply), [gate, candidate]),
-        try g.add(.binary(.multiply), [retention, h]),
-      ])
-  ]
-  return g
-}
-
-/// The paper's multi gate: g = σ(Wrg h + Wig x).
-func multiGateStep(hidden n: Int, input m: Int) throws -> Graph {
-  try leakyStep(hidden: n, input: m) { g, h, x in
-    let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
-    let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
-    return try g.add(
-      .unary(.sigmoid),
-      [try g.add(.binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])])
-  }
-}
-
 func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentModel<Double> {
-  let step = try multiGateStep(hidden: n, input: m)
+  let step = try PaperCell.multi.graph(hidden: n, input: m)
   var stream = RandomStream(seed: seed)
   var parameters: [String: Tensor<Double>] = [:]
   for (name, id) in step.parameters {
@@ -67,23 +30,12 @@ func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentM
     func lossOf(_ m: RecurrentModel<Double>) throws -> Double {
       try m.gradient(inputs: inputs, targets: targets).loss
     }
-    let h = 1e-6
     for name in model.parameters.keys.sorted() + ["readout"] {
-      let analytic = try #require(gradients[name]).scalars
       let base = name == "readout" ? model.readout : try #require(model.parameters[name])
-      var numeric: [Double] = []
-      for i in 0..<base.count {
-        var plus = base
-        var minus = base
-        plus.withUnsafeMutableBufferPointer { $0[i] += h }
-        minus.withUnsafeMutableBufferPointer { $0[i] -= h }
-        numeric.append(
-          (try lossOf(model.replacing(name, with: plus))
-            - lossOf(model.replacing(name, with: minus))) / (2 * h))
+      let numeric = try centralDifferenceGradient(at: base) { moved in
+        try lossOf(model.replacing(name, with: moved))
       }
-      let scale = Swift.max(1e-3, numeric.map(Swift.abs).max() ?? 0)
-      let error = zip(analytic, numeric).map { Swift.abs($0 - $1) }.max() ?? 0
-      #expect(error / scale < 1e-6, "\(name): relative error \(error / scale)")
+      expectClose(try #require(gradients[name]).scalars, numeric, tolerance: 1e-6, name)
     }
   }
 

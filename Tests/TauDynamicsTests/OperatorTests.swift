@@ -2,6 +2,7 @@
 // central differences of the unrolled reference steps, explicit products with LAPACK's SVD,
 // and closed forms for a constant gate with W_r = 0.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauDynamics

@@ -3,6 +3,7 @@
 // from the author's own functions, with its power-iteration start vectors recorded): the same
 // weights and inputs here, `Conventions.reference`'s choices, and the fixture's numbers.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauDynamics
@@ -18,8 +19,8 @@ struct ReferenceFixture {
   var hidden: Int { json["nh"] as? Int ?? 0 }
 
   init() throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/reference_conventions.json")
+    let url = packageRoot.appendingPathComponent(
+      "Tests/TauDynamicsTests/Fixtures/reference_conventions.json")
     json = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
   }
@@ -54,19 +55,13 @@ struct ReferenceFixture {
     let step: Graph
     switch kind {
     case "leaky":
-      step = try leakyStep(hidden: n, input: m) { g, _, _ in try g.add(.constant(0.8)) }
+      step = try PaperCell.leaky.graph(hidden: n, input: m)
     case "scalar":
-      step = try leakyStep(hidden: n, input: m) { g, h, x in
-        let wr = g.input(.parameter("gate.wr"), shape: [n])
-        let wi = g.input(.parameter("gate.wi"), shape: [m])
-        return try g.add(
-          .unary(.sigmoid),
-          [try g.add(.binary(.add), [try g.add(.dot, [wr, h]), try g.add(.dot, [wi, x])])])
-      }
+      step = try PaperCell.scalar.graph(hidden: n, input: m)
       parameters["gate.wr"] = try tensor("Wrg", [n])
       parameters["gate.wi"] = try tensor("Wig", [m])
     default:
-      step = try multiGateStep(hidden: n, input: m)
+      step = try PaperCell.multi.graph(hidden: n, input: m)
       parameters["gate.Wr"] = try tensor("Wrg", [n, n])
       parameters["gate.Wi"] = try tensor("Wig", [n, m])
     }

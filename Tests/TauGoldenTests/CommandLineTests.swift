@@ -1,6 +1,7 @@
 // The command line's contract: exit codes, --version, check, --json, files that cannot be read,
 // and the interactive loop on piped input.
 import Foundation
+import TauTestSupport
 import Testing
 
 @Suite struct CommandLineTests {
@@ -25,7 +26,9 @@ import Testing
   }
 
   @Test func checkParsesWithoutRunning() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-check.tau")
+    let scratch = try TemporaryFolder("check")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("check.tau")
     try "print(\"ran\")\nlet x = ".write(to: file, atomically: true, encoding: .utf8)
     let bad = try runTau(["check", file.path])
     #expect(bad.status == 1 && bad.stdout.isEmpty && bad.stderr.contains("2:9: error:"))
@@ -35,7 +38,9 @@ import Testing
   }
 
   @Test func jsonDiagnosticsCarryEveryField() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-json.tau")
+    let scratch = try TemporaryFolder("json")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("json.tau")
     try "let a = 1\nprint(sigmod(a))\n".write(to: file, atomically: true, encoding: .utf8)
     let run = try runTau(["run", file.path, "--json"])
     #expect(run.status == 1)
@@ -49,7 +54,9 @@ import Testing
   }
 
   @Test func scriptArgumentsReachTheScript() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-args.tau")
+    let scratch = try TemporaryFolder("args")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("args.tau")
     try "print(args())\n".write(to: file, atomically: true, encoding: .utf8)
     let run = try runTau(["run", file.path, "--", "--out", "/tmp/x", "3"])
     #expect(run.status == 0 && run.stdout == "[\"--out\", \"/tmp/x\", \"3\"]\n")
@@ -69,22 +76,16 @@ import Testing
   func ctrlCStopsAScriptPromptlyAndSaysWhere(
     _ setup: String, _ longLine: String, _ message: String, _ column: Int
   ) throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-interrupt-\(UUID().uuidString)")
+    let scratch = try TemporaryFolder("interrupt")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let file = folder.appendingPathComponent("long.tau")
     let marker = folder.appendingPathComponent("started.csv")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
     // The marker file tells the test that the long line is next.
     let script = "\(setup)\nexport({started: 1}, \"\(marker.path)\")\n\(longLine)\n"
     try script.write(to: file, atomically: true, encoding: .utf8)
     let line = script.split(separator: "\n").count
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
-    process.arguments = ["run", file.path]
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
+    let process = try TauProcess(["run", file.path])
     let deadline = ContinuousClock.now + .seconds(60)
     while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
       Thread.sleep(forTimeInterval: 0.02)
@@ -94,42 +95,28 @@ import Testing
     Thread.sleep(forTimeInterval: 1.5)
     process.interrupt()
     let interrupted = ContinuousClock.now
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let run = try process.finish(within: .seconds(30))
     #expect(ContinuousClock.now - interrupted < .seconds(10))
-    #expect(process.terminationStatus == 130)
-    #expect(stderr.hasPrefix("tau: " + message), "\(stderr)")
-    #expect(stderr.hasSuffix(" at \(file.path):\(line):\(column)\n"), "\(stderr)")
+    #expect(run.status == 130)
+    #expect(run.stderr.hasPrefix("tau: " + message), "\(run.stderr)")
+    #expect(run.stderr.hasSuffix(" at \(file.path):\(line):\(column)\n"), "\(run.stderr)")
   }
 
   @Test func pipedLinesRunAsOneSession() throws {
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = "1"
-    process.environment = env
-    try process.run()
     let lines = "let a = [1,\n2]\nlen(a)\nprint(nope)\na[1] + 1;\na[1] * 10\n_ + 1\n"
-    input.fileHandleForWriting.write(Data(lines.utf8))
-    try input.fileHandleForWriting.close()
-    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(stdout == "2\n20\n21\n")  // `;` suppresses the value; the error keeps `a`; `_` is 20
-    #expect(stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
+    let run = try runTau([], input: lines)
+    // `;` suppresses the value; the error keeps `a`; `_` is 20.
+    #expect(run.stdout == "2\n20\n21\n")
+    #expect(run.stderr.contains("<repl>:1:7: error: unknown name 'nope'"))
   }
 }
 
 /// TAU_MEMORY_LIMIT as the user sets it: read by the real binary at start.
 @Suite struct MemoryLimitTests {
   @Test func theEnvironmentSetsTheBudget() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-budget.tau")
+    let scratch = try TemporaryFolder("budget")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("budget.tau")
     try "let t = zeros([1000, 1000])\nprint(len(t))\n".write(
       to: file, atomically: true, encoding: .utf8)
     let refused = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "1M"])
@@ -147,7 +134,9 @@ import Testing
   }
 
   @Test func aListDoubledFortyTimesIsRefused() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-double.tau")
+    let scratch = try TemporaryFolder("double")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("double.tau")
     try "var l = [1]\nfor i in 1..40 { l = l + l }\nprint(len(l))\n".write(
       to: file, atomically: true, encoding: .utf8)
     let run = try runTau(["run", file.path], environment: ["TAU_MEMORY_LIMIT": "64M"])
@@ -160,10 +149,9 @@ import Testing
 /// done and lets the entry go on).
 @Suite struct RunInterruptTests {
   @Test func ctrlCDuringTrainingEndsTheScriptAndKeepsWhatWasWritten() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-train-interrupt-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryFolder("train-interrupt")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let (file, marker) = (
       folder.appendingPathComponent("two.tau"), folder.appendingPathComponent("started.csv")
     )
@@ -186,13 +174,7 @@ import Testing
 
       """
     try script.write(to: file, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("tau")
-    process.arguments = ["run", file.path]
-    let (output, errors) = (Pipe(), Pipe())
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
+    let process = try TauProcess(["run", file.path])
     let deadline = ContinuousClock.now + .seconds(60)
     while !FileManager.default.fileExists(atPath: marker.path), ContinuousClock.now < deadline {
       Thread.sleep(forTimeInterval: 0.02)
@@ -200,19 +182,15 @@ import Testing
     Thread.sleep(forTimeInterval: 1)  // into the first training
     process.interrupt()
     let interrupted = ContinuousClock.now
-    // A script that went on to the second training would run for hours: end it, and fail.
-    DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
-      if process.isRunning { process.terminate() }
-    }
-    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    // A script that went on to the second training would run for hours: the time limit ends
+    // it, and the test fails.
+    let run = try process.finish(within: .seconds(20))
     #expect(ContinuousClock.now - interrupted < .seconds(10))
-    #expect(process.terminationStatus == 130)
-    #expect(stderr.hasPrefix("tau: 'train' interrupted before step "), "\(stderr)")
-    #expect(stderr.hasSuffix(" at \(file.path):6:13\n"), "\(stderr)")
+    #expect(run.status == 130)
+    #expect(run.stderr.hasPrefix("tau: 'train' interrupted before step "), "\(run.stderr)")
+    #expect(run.stderr.hasSuffix(" at \(file.path):6:13\n"), "\(run.stderr)")
     // Nothing after the interrupted line ran; the file saved before it loads as a model.
-    #expect(stdout.isEmpty && !FileManager.default.fileExists(atPath: after.path))
+    #expect(run.stdout.isEmpty && !FileManager.default.fileExists(atPath: after.path))
     let check = folder.appendingPathComponent("check.tau")
     try "print(type(load(\"\(before.path)\")))\n".write(
       to: check, atomically: true, encoding: .utf8)

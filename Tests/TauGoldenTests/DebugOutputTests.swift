@@ -1,11 +1,14 @@
 // TAU_DEBUG as the user sets it: read by the real binary at start, each level adding to the one
 // below on standard error and leaving standard output as it is.
 import Foundation
+import TauTestSupport
 import Testing
 
 @Suite struct DebugOutputTests {
   @Test func eachLevelAddsItsOutput() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("tau-debug.tau")
+    let scratch = try TemporaryFolder("debug")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("debug.tau")
     try """
     use cells
     let m = rnn(plain, hidden: 2, input: 1, seed: 1)

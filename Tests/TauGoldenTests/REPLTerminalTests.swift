@@ -5,11 +5,8 @@
 // the history file the session wrote.
 import Foundation
 import Glibc
+import TauTestSupport
 import Testing
-
-/// The package root (this file is Tests/TauGoldenTests/REPLTerminalTests.swift).
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent()
 
 /// The C library's pseudo-terminal and spawn extensions. Swift's Glibc module is imported
 /// without `_GNU_SOURCE`/`_XOPEN_SOURCE`, so these are looked up at run time.
@@ -285,10 +282,9 @@ private func errnoText() -> String { String(cString: strerror(errno)) }
 @Suite struct REPLTerminalTests {
   @Test(.enabled(if: canOpenPseudoTerminal, "this machine cannot open a pseudo-terminal"))
   func interactiveSessionOnATerminal() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-repl-terminal-\(getpid())-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryFolder("repl-terminal")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let historyFile = folder.appendingPathComponent("history")
     let inputrc = folder.appendingPathComponent("inputrc")
     // Bracketed paste would wrap the echo in escape sequences that differ between readlines.
@@ -302,7 +298,7 @@ private func errnoText() -> String { String(cString: strerror(errno)) }
     environment["INPUTRC"] = inputrc.path
     environment["HOME"] = folder.path
     let tau = try PseudoTerminalSession(
-      executable: Bundle.main.bundleURL.appendingPathComponent("tau").path,
+      executable: TauProcess.executable.path,
       environment: environment, rows: 40, columns: 200)
     // Each line is typed only once its prompt is there, as a person would: keys typed earlier
     // are echoed by the terminal before readline takes over, which makes the transcript vary.

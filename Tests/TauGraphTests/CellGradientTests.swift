@@ -1,37 +1,21 @@
 // Whole cells of the paper built as graphs: reverse mode against finite differences, and the
 // frozen-gate pullback against the closed form of the paper's §3.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauGraph
 @testable import TauTensor
 
-/// The multi-gate cell: g = σ(Wrg h + Wig x), h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h.
+/// The paper's multi-gate cell, g = σ(Wrg h + Wig x), h' = g ⊙ tanh(Wr h + Wi x) + (1 - g) ⊙ h,
+/// with its state, input and parameter nodes.
 func multiGateCell(hidden n: Int, input m: Int) throws -> (
   Graph, h: NodeID, x: NodeID, params: [NodeID]
 ) {
-  var g = Graph()
-  let h = g.input(.state(0), shape: [n])
-  let x = g.input(.input, shape: [m])
-  let wr = g.input(.parameter("Wr"), shape: [n, n])
-  let wi = g.input(.parameter("Wi"), shape: [n, m])
-  let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
-  let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
-  let z = try g.add(.binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])
-  let gate = try g.add(.unary(.sigmoid), [z])
-  g.markGate(gate)
-  let a = try g.add(.binary(.add), [try g.add(.matvec, [wr, h]), try g.add(.matvec, [wi, x])])
-  let candidate = try g.add(.unary(.tanh), [a])
-  let one = try g.add(.constant(1))
-  let retention = try g.add(.binary(.subtract), [one, gate])
-  let next = try g.add(
-    .binary(.add),
-    [
-      try g.add(.binary(.multiply), [gate, candidate]),
-      try g.add(.binary(.multiply), [retention, h]),
-    ])
-  g.outputs = [next]
-  return (g, h, x, [wr, wi, wrg, wig])
+  let g = try PaperCell.multi.graph(hidden: n, input: m)
+  let h = try #require(g.inputs { $0 == .state(0) }.first)
+  let x = try #require(g.inputs { $0 == .input }.first)
+  return (g, h, x, g.parameters.map(\.id))
 }
 
 @Suite struct CellGradientTests {
@@ -46,20 +30,11 @@ func multiGateCell(hidden n: Int, input m: Int) throws -> (
     let (g, h, _, _) = try multiGateCell(hidden: n, input: 3)
     let inputs = try sampleInputs(g, batch: 1)
     let values = try ReferenceEvaluator.evaluate(g, inputs: inputs)
-    let pullback = try g.vjp(wrt: [h], freezingGates: true)
     var stream = RandomStream(seed: 9)
     let seed = try Tensor<Double>.uniform([1, n], from: -1, to: 1, using: &stream)
-    var backwardInputs: [InputKind: Tensor<Double>] = [:]
-    for node in pullback.graph.nodes {
-      guard case .input(let kind) = node.op else { continue }
-      switch kind {
-      case .primal(let id): backwardInputs[kind] = values[id.index]
-      case .seed: backwardInputs[kind] = seed
-      default: backwardInputs[kind] = inputs[kind]
-      }
-    }
-    let result = try ReferenceEvaluator.evaluate(pullback.graph, inputs: backwardInputs)
-    let vjp = result[pullback.cotangents[0].index].scalars
+    let cotangent = try reverseCotangents(
+      g, wrt: [h], inputs: inputs, outputSeeds: [seed], freezingGates: true)[0]
+    let vjp = cotangent.scalars
     // Closed form: cᵀA with A = diag(1-g) + diag(g)·diag(1-tanh²(a))·Wr.
     let gate = values[try #require(g.nodes.firstIndex { $0.isGate })]
     let wr = try #require(inputs[.parameter("Wr")])

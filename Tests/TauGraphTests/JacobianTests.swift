@@ -2,75 +2,11 @@
 // forms of the paper's §3 (to 1e-12), the frozen-gate split J = A + B, and forward against reverse
 // mode on general graphs.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauGraph
 @testable import TauTensor
-
-/// The paper's cells as graphs, with the pieces the closed forms need.
-enum PaperCell: CaseIterable {
-  case plain, leaky, scalar, multi
-
-  func graph(hidden n: Int, input m: Int) throws -> Graph {
-    var g = Graph()
-    let h = g.input(.state(0), shape: [n])
-    let x = g.input(.input, shape: [m])
-    let wr = g.input(.parameter("Wr"), shape: [n, n])
-    let wi = g.input(.parameter("Wi"), shape: [n, m])
-    let a = try g.add(.binary(.add), [try g.add(.matvec, [wr, h]), try g.add(.matvec, [wi, x])])
-    let phi = try g.add(.unary(.tanh), [a])
-    let gate: NodeID
-    switch self {
-    case .plain:
-      g.outputs = [phi]
-      return g
-    case .leaky:
-      gate = try g.add(.constant(0.8))
-    case .scalar:
-      let wrg = g.input(.parameter("gate.wr"), shape: [n])
-      let wig = g.input(.parameter("gate.wi"), shape: [m])
-      let z = try g.add(.binary(.add), [try g.add(.dot, [wrg, h]), try g.add(.dot, [wig, x])])
-      gate = try g.add(.unary(.sigmoid), [z])
-    case .multi:
-      let wrg = g.input(.parameter("gate.Wr"), shape: [n, n])
-      let wig = g.input(.parameter("gate.Wi"), shape: [n, m])
-      let z = try g.add(
-        .binary(.add), [try g.add(.matvec, [wrg, h]), try g.add(.matvec, [wig, x])])
-      gate = try g.add(.unary(.sigmoid), [z])
-    }
-    g.markGate(gate)
-    let retention = try g.add(.binary(.subtract), [try g.add(.constant(1)), gate])
-    g.outputs = [
-      try g.add(
-        .binary(.add),
-        [
-          try g.add(.binary(.multiply), [gate, phi]),
-          try g.add(.binary(.multiply), [retention, h]),
-        ])
-    ]
-    return g
-  }
-}
-
-/// Runs the tangent graph of `graph` on `inputs` and returns the Jacobian [B, n, n].
-func jacobianValue(
-  _ graph: Graph, inputs: [InputKind: Tensor<Double>], freezingGates frozen: Bool = false
-) throws -> Tensor<Double> {
-  let seed = try #require(graph.inputs { $0 == .state(0) }.first)
-  let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
-  let tangent = try graph.jacobian(wrt: seed, freezingGates: frozen)
-  var tangentInputs: [InputKind: Tensor<Double>] = [:]
-  for node in tangent.graph.nodes {
-    guard case .input(let kind) = node.op else { continue }
-    if case .primal(let id) = kind {
-      tangentInputs[kind] = primal[id.index]
-    } else {
-      tangentInputs[kind] = inputs[kind]
-    }
-  }
-  let values = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)
-  return values[tangent.jacobians[0].index]
-}
 
 @Suite struct JacobianTests {
   let n = 5
@@ -141,8 +77,8 @@ func jacobianValue(
   func fullAndFrozenJacobiansMatchClosedForms(_ cell: PaperCell) throws {
     let graph = try cell.graph(hidden: n, input: m)
     let inputs = try sampleInputs(graph, batch: batch, seed: 12)
-    let full = try jacobianValue(graph, inputs: inputs)
-    let frozen = try jacobianValue(graph, inputs: inputs, freezingGates: true)
+    let full = try stateJacobian(graph, inputs: inputs)
+    let frozen = try stateJacobian(graph, inputs: inputs, freezingGates: true)
     #expect(full.shape == [batch, n, n])
     for b in 0..<batch {
       for (part, value) in [
@@ -173,23 +109,11 @@ func jacobianValue(
       try g.add(.binary(.power), [try g.add(.unary(.exp), [scaled]), try g.add(.constant(2))])
     ]
     let inputs = try sampleInputs(g, batch: 2, seed: 5)
-    let jacobian = try jacobianValue(g, inputs: inputs)
-    let primal = try ReferenceEvaluator.evaluate(g, inputs: inputs)
-    let pullback = try g.vjp(wrt: [h])
+    let jacobian = try stateJacobian(g, inputs: inputs)
     for row in 0..<4 {
       var seed = try Tensor<Double>.zeros([2, 4])
       for b in 0..<2 { try seed.setScalar(1, at: [b, row]) }
-      var backwardInputs: [InputKind: Tensor<Double>] = [:]
-      for node in pullback.graph.nodes {
-        guard case .input(let kind) = node.op else { continue }
-        switch kind {
-        case .primal(let id): backwardInputs[kind] = primal[id.index]
-        case .seed: backwardInputs[kind] = seed
-        default: backwardInputs[kind] = inputs[kind]
-        }
-      }
-      let reverse = try ReferenceEvaluator.evaluate(pullback.graph, inputs: backwardInputs)[
-        pullback.cotangents[0].index]
+      let reverse = try reverseCotangents(g, wrt: [h], inputs: inputs, outputSeeds: [seed])[0]
       let forward = try jacobian.selecting(row, along: 1)
       #expect(maxAbsDifference(forward, reverse) < 1e-12)
     }
@@ -222,14 +146,9 @@ func jacobianValue(
     let inputs = try sampleInputs(graph, batch: 1, seed: 2)
     #expect(
       maxAbsDifference(
-        try jacobianValue(graph, inputs: inputs),
-        try jacobianValue(graph, inputs: inputs, freezingGates: true)) == 0)
+        try stateJacobian(graph, inputs: inputs),
+        try stateJacobian(graph, inputs: inputs, freezingGates: true)) == 0)
   }
-}
-
-func maxAbsDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {
-  guard a.shape == b.shape else { return .infinity }
-  return zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
 }
 
 @Suite struct GraphPrintingTests {

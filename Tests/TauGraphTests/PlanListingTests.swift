@@ -2,6 +2,7 @@
 // compiler made before it was split into passes, so any change to an instruction, an operand or
 // a buffer shows here; and the listing format itself, on a graph small enough to check by hand.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauGraph

@@ -1,5 +1,6 @@
 // Compiled plans against the reference evaluator: forward graphs, pullback graphs with
 // gradient accumulation, broadcasting of shared and per-sample values.
+import TauTestSupport
 import Testing
 
 @testable import TauGraph
@@ -76,17 +77,9 @@ func runPlan(
     let parameters = graph.parameters.map(\.id)
     let pullback = try graph.vjp(wrt: [h] + parameters)
     var stream = RandomStream(seed: 1)
-    var backwardInputs: [InputKind: Tensor<Double>] = [:]
-    for node in pullback.graph.nodes {
-      guard case .input(let kind) = node.op else { continue }
-      switch kind {
-      case .primal(let id): backwardInputs[kind] = primal[id.index]
-      case .seed:
-        backwardInputs[kind] = try Tensor<Double>.uniform(
-          [batch, 5], from: -1, to: 1, using: &stream)
-      default: backwardInputs[kind] = inputs[kind]
-      }
-    }
+    let backwardInputs = derivedInputs(
+      pullback.graph, primalValues: primal, inputs: inputs,
+      seeds: ["ct0": try Tensor<Double>.uniform([batch, 5], from: -1, to: 1, using: &stream)])
     let reference = try ReferenceEvaluator.evaluate(pullback.graph, inputs: backwardInputs)
     let accumulated = Array(pullback.cotangents.dropFirst())
     let (values, totals) = try runPlan(
@@ -115,10 +108,7 @@ func runPlan(
     let seed = try #require(graph.inputs { $0 == .state(0) }.first)
     for frozen in [false, true] {
       let tangent = try graph.jacobian(wrt: seed, freezingGates: frozen)
-      var tangentInputs = inputs
-      for node in tangent.graph.nodes {
-        if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
-      }
+      let tangentInputs = derivedInputs(tangent.graph, primalValues: primal, inputs: inputs)
       let reference = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)
       let (values, _) = try runPlan(tangent.graph, inputs: tangentInputs, batch: 3)
       let id = tangent.jacobians[0].index

@@ -1,6 +1,7 @@
 // Cells declared in Tau, lowered to graphs: BPTT gradients against finite differences, forward-
 // mode Jacobians against finite differences of the step, and errors that point into bodies.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauDynamics
@@ -24,26 +25,15 @@ func model(_ source: String) throws -> RecurrentModel<Double> {
 func stateJacobians(_ graph: Graph, _ inputs: [InputKind: Tensor<Double>], size: Int) throws -> (
   forward: Tensor<Double>, numeric: [[Double]], primal: [Tensor<Double>]
 ) {
-  let seed = try #require(graph.inputs { $0 == .state(0) }.first)
-  let tangent = try graph.jacobian(wrt: seed)
   let primal = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
-  var tangentInputs = inputs
-  for node in tangent.graph.nodes {
-    if case .input(.primal(let id)) = node.op { tangentInputs[.primal(id)] = primal[id.index] }
+  let forward = try stateJacobian(graph, inputs: inputs)
+  let columns = try centralDifferences(at: try #require(inputs[.state(0)])) { moved in
+    var movedInputs = inputs
+    movedInputs[.state(0)] = moved
+    return try ReferenceEvaluator.evaluate(graph, inputs: movedInputs)[graph.outputs[0].index]
+      .scalars
   }
-  let forward = try ReferenceEvaluator.evaluate(tangent.graph, inputs: tangentInputs)[
-    tangent.jacobians[0].index]
-  let h = 1e-6
-  var numeric = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
-  for j in 0..<size {
-    var plus = inputs
-    var minus = inputs
-    plus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] += h }
-    minus[.state(0)]?.withUnsafeMutableBufferPointer { $0[j] -= h }
-    let up = try ReferenceEvaluator.evaluate(graph, inputs: plus)[graph.outputs[0].index].scalars
-    let down = try ReferenceEvaluator.evaluate(graph, inputs: minus)[graph.outputs[0].index].scalars
-    for i in 0..<size { numeric[i][j] = (up[i] - down[i]) / (2 * h) }
-  }
+  let numeric = (0..<size).map { i in (0..<size).map { j in columns[j][i] } }
   return (forward, numeric, primal)
 }
 
@@ -83,7 +73,6 @@ let cellsUnderTest = [
     let inputs = try Tensor<Double>.normal([2, 4, 2], using: &stream)
     let targets = try Tensor<Double>.normal([2, 2], using: &stream)
     let (_, gradients) = try net.gradient(inputs: inputs, targets: targets)
-    let h = 1e-6
     for name in net.parameters.keys.sorted() + ["readout"]
       + (net.readoutBias == nil ? [] : ["readoutBias"])
     {
@@ -91,21 +80,11 @@ let cellsUnderTest = [
         name == "readout"
         ? net.readout
         : name == "readoutBias" ? try #require(net.readoutBias) : try #require(net.parameters[name])
-      let analytic = try #require(gradients[name]).scalars
-      var numeric: [Double] = []
-      for i in 0..<base.count {
-        var plus = base
-        var minus = base
-        plus.withUnsafeMutableBufferPointer { $0[i] += h }
-        minus.withUnsafeMutableBufferPointer { $0[i] -= h }
-        let up = try net.replacing(name, with: plus).gradient(inputs: inputs, targets: targets).loss
-        let down = try net.replacing(name, with: minus).gradient(inputs: inputs, targets: targets)
-          .loss
-        numeric.append((up - down) / (2 * h))
+      let numeric = try centralDifferenceGradient(at: base) { moved in
+        try net.replacing(name, with: moved).gradient(inputs: inputs, targets: targets).loss
       }
-      let scale = Swift.max(1e-3, numeric.map(Swift.abs).max() ?? 0)
-      let error = zip(analytic, numeric).map { Swift.abs($0 - $1) }.max() ?? 0
-      #expect(error / scale < 1e-6, "\(cell) \(name): relative error \(error / scale)")
+      expectClose(
+        try #require(gradients[name]).scalars, numeric, tolerance: 1e-6, "\(cell) \(name)")
     }
   }
 

@@ -2,6 +2,7 @@
 // expression, with the size in the message, instead of a crash or the OOM killer.
 import Foundation
 import TauTensor
+import TauTestSupport
 import Testing
 
 @testable import TauLang
@@ -58,10 +59,9 @@ private func runWithBudget(_ source: String, limit: Int = 1 << 30) -> SnippetRun
   }
 
   @Test func aFileThatDeclaresAHugeShapeIsRefusedBeforeAllocating() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-budget-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryFolder("budget")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let file = folder.appendingPathComponent("huge.npy")
     let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }"
     var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]

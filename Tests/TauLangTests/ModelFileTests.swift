@@ -1,13 +1,16 @@
 // save/load of models and tensors from Tau: round trips, loading into a model, and errors that
 // name the key and both shapes without half-loading anything.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauLang
 
 @Suite struct ModelFileTests {
   @Test func modelsRoundTripWithTheirOwnCells() throws {
-    let folder = try temporaryFolder("io")
+    let scratch = try TemporaryFolder("io")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let source = """
       use cells
       gate sticky(bias = -2) {
@@ -34,7 +37,9 @@ import Testing
   }
 
   @Test func readoutBiasesAreSavedAndLoaded() throws {
-    let folder = try temporaryFolder("io")
+    let scratch = try TemporaryFolder("io")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let source = """
       use cells
       let net = rnn(plain, hidden: 3, input: 2, output: 2, bias: true, seed: 5)
@@ -51,7 +56,9 @@ import Testing
   }
 
   @Test func tensorsAndRecordsRoundTrip() throws {
-    let folder = try temporaryFolder("io")
+    let scratch = try TemporaryFolder("io")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let source = """
       let t = randn([3, 2], seed: 4, dtype: "f32")
       save(t, "\(folder)/t.npy")
@@ -64,7 +71,9 @@ import Testing
   }
 
   @Test func mismatchedWeightsAreErrorsNamingKeyAndShapes() throws {
-    let folder = try temporaryFolder("io")
+    let scratch = try TemporaryFolder("io")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let save = runSnippet(
       "use cells\nsave(rnn(plain, hidden: 4, input: 3), \"\(folder)/p.safetensors\")")
     #expect(save.ids == [])
@@ -82,7 +91,9 @@ import Testing
   }
 
   @Test func damagedAndMissingFilesAreErrors() throws {
-    let folder = try temporaryFolder("io")
+    let scratch = try TemporaryFolder("io")
+    defer { scratch.remove() }
+    let folder = scratch.path
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/bad.safetensors"))
     #expect(runSnippet("load(\"\(folder)/bad.safetensors\")").ids == ["file.invalid"])
     #expect(runSnippet("load(\"\(folder)/none.npy\")").ids == ["file.unreadable"])

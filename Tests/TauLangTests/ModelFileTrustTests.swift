@@ -2,6 +2,7 @@
 // metadata says, and declaration bodies are pure.
 import Foundation
 import TauTensor
+import TauTestSupport
 import Testing
 
 @testable import TauLang
@@ -24,7 +25,9 @@ private func craftedModel(
 
 @Suite struct ModelFileTrustTests {
   @Test func topLevelStatementsInAModelFileRunNothing() throws {
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let marker = folder + "/written.npy"
     let path = try craftedModel(in: folder) {
       $0["tau.source"]! += "\nsave(tensor([1]), \"\(marker)\")\nprint(\"loaded\")"
@@ -40,7 +43,9 @@ private func craftedModel(
   }
 
   @Test func effectfulBodiesInAModelFileRunNothing() throws {
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let path = try craftedModel(in: folder) {
       $0["tau.source"] = "use cells\ngate noisy { print(\"gate ran\")\n 0.5 }"
       $0["tau.cell"] = "leaky(gate: noisy)"
@@ -57,7 +62,9 @@ private func craftedModel(
   }
 
   @Test func aModelFileMayUseOnlyTheStandardLibrary() throws {
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let marker = folder + "/plugin-ran.npy"
     try "save(tensor([1]), \"\(marker)\")\ngate evil_gate { 0.5 }\n".write(
       toFile: folder + "/evil.tau", atomically: true, encoding: .utf8)
@@ -86,7 +93,9 @@ private func craftedModel(
   }
 
   @Test func theCellExpressionCannotCarryStatementsOrEffects() throws {
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     for cell in ["leaky\nprint(\"x\")", "leaky(gate: print)", "leaky(gate: [1, 2][0])", "print"] {
       let path = try craftedModel(in: folder) { $0["tau.cell"] = cell }
       let run = runSnippet("load(\"\(path)\")")
@@ -122,7 +131,9 @@ private func craftedModel(
   @Test func pluginGatesAreSavedWithoutTheirModules() throws {
     // A plugin gate that uses another plugin: the file stores both declarations and only
     // `use` of the standard library, and loads bit-exactly without the plugins on the path.
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     try "use gates\ngate inner(b = 1) { param w [hidden] = uniform(hidden)\n sigmoid(w * h + b) }\n"
       .write(toFile: folder + "/inner_plugin.tau", atomically: true, encoding: .utf8)
     try
@@ -153,7 +164,9 @@ private func craftedModel(
   }
 
   @Test func aModelWhoseDeclarationsCannotStandAloneIsNotSaved() throws {
-    let folder = try temporaryFolder("trust")
+    let scratch = try TemporaryFolder("trust")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let run = runSnippet(
       "use cells\nlet b = 2\ngate g { sigmoid(sum(h) + b) }\nsave(rnn(leaky(gate: g), hidden: 2, input: 1), \"\(folder)/m.safetensors\")"
     )

@@ -1,5 +1,6 @@
 // `use`: plugins on the search path, loading once, cycles, missing and broken modules.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauLang
@@ -51,10 +52,9 @@ private func session() -> Interpreter {
   }
 
   @Test func scriptsFindTheModulesBesideThem() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "tau-modules-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryFolder("modules")
+    defer { scratch.remove() }
+    let folder = scratch.url
     try "let helper_value = 42\n".write(
       to: folder.appendingPathComponent("helper.tau"), atomically: true, encoding: .utf8)
     let host = RecordingHost()

@@ -4,6 +4,7 @@
 // CSV and JSON writers, output files) is tested in TauPlotTests.
 import Foundation
 import TauPlot
+import TauTestSupport
 import Testing
 
 @testable import TauLang
@@ -149,7 +150,9 @@ private func occurrences(of needle: String, in text: String) -> Int {
   }
 
   @Test func plotWritesTheFileAndReturnsItsPath() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let run = runSnippet(
       "print(plot([1, 3, 2], file: \"\(folder)/new/p.svg\", title: \"t\"))",
     )
@@ -233,7 +236,9 @@ private func occurrences(of needle: String, in text: String) -> Int {
   }
 
   @Test func exportWritesAtomicallyAndReturnsThePath() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let run = runSnippet(
       """
       print(export({lag: [1, 2], ai: [3, 4]}, "\(folder)/t.csv"))
@@ -270,7 +275,9 @@ private func occurrences(of needle: String, in text: String) -> Int {
   }
 
   @Test func unwritablePathsAreDiagnosedNotCrashes() throws {
-    let folder = try temporaryFolder("plot")
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     try Data("x".utf8).write(to: URL(fileURLWithPath: "\(folder)/file"))
     try FileManager.default.createDirectory(
       atPath: "\(folder)/d.svg", withIntermediateDirectories: false)

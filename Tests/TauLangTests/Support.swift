@@ -52,11 +52,3 @@ func expectDiagnostic(
       diagnostic.range.start == offset, "\(id) at the wrong place", sourceLocation: sourceLocation)
   }
 }
-
-/// A new empty folder under the system's temporary directory, named `tau-PREFIX-UUID`.
-func temporaryFolder(_ prefix: String) throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "tau-\(prefix)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}

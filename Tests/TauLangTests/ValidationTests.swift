@@ -1,14 +1,12 @@
 // Gates checked when a model is built (ranges, NaN), declared ranges, and `tau check --validate`:
 // what passes, what fails, and that its Jacobian check can fail.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauGraph
 @testable import TauLang
 @testable import TauTensor
-
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent()
 
 /// Validates `source` as a file named `plugin.tau`, collecting what it prints.
 private func validate(_ source: String) throws -> (checks: [DeclarationCheck], output: String) {
@@ -63,7 +61,7 @@ private func validate(_ source: String) throws -> (checks: [DeclarationCheck], o
     "examples/plugins/signed.tau",
   ])
   func shippedDeclarationsPass(_ path: String) throws {
-    let url = repository.appendingPathComponent(path)
+    let url = packageRoot.appendingPathComponent(path)
     let text = try String(contentsOf: url, encoding: .utf8)
     let checks = try Interpreter().validateDeclarations(in: SourceFile(name: url.path, text: text))
     #expect(checks.count >= 2)

@@ -1,16 +1,10 @@
 // Output files: the extension check and its messages, folders created as `mkdir -p` does, and
 // the paths that cannot be written, each reported as a PlotError of its kind.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauPlot
-
-private func temporaryFolder() throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "tauplot-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
 
 @Suite struct OutputFileTests {
   @Test func extensionsAreCheckedCaseInsensitively() throws {
@@ -26,7 +20,9 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func missingFoldersAreCreatedAndFilesReplaced() throws {
-    let folder = try temporaryFolder()
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     let path = folder + "/new/deeper/t.csv"
     try OutputFile.write(Data("one".utf8), to: path)
     try OutputFile.write(Data("two".utf8), to: path)
@@ -37,7 +33,9 @@ private func temporaryFolder() throws -> String {
   }
 
   @Test func unwritablePathsAreErrorsNotCrashes() throws {
-    let folder = try temporaryFolder()
+    let scratch = try TemporaryFolder("plot")
+    defer { scratch.remove() }
+    let folder = scratch.path
     try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/file"))
     try FileManager.default.createDirectory(
       atPath: folder + "/d.svg", withIntermediateDirectories: false)

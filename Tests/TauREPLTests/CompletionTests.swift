@@ -1,5 +1,6 @@
 // What Tab offers in each context, against a live session.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauREPL
@@ -102,11 +103,11 @@ import Testing
   }
 
   @Test func pathsInsideStrings() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-completion-\(UUID().uuidString)")
+    let scratch = try TemporaryFolder("completion")
+    defer { scratch.remove() }
+    let folder = scratch.url
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
     for name in ["a.csv", "b.tau", ".hidden"] {
       _ = FileManager.default.createFile(
         atPath: folder.appendingPathComponent(name).path, contents: nil)

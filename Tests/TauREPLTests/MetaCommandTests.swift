@@ -1,6 +1,7 @@
 // Parsing `:` lines: names, unique prefixes, arguments, and errors that point into the line.
 import Foundation
 import TauLang
+import TauTestSupport
 import Testing
 
 @testable import TauREPL
@@ -61,8 +62,7 @@ import Testing
 @Suite struct REPLDocumentationTests {
   @Test func everyCommandIsInTheLanguageReference() throws {
     let docs = try String(
-      contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../docs/LANGUAGE.md"), encoding: .utf8)
+      contentsOf: packageRoot.appendingPathComponent("docs/LANGUAGE.md"), encoding: .utf8)
     for spec in MetaCommand.specs {
       #expect(docs.contains("| `:\(spec.name)"), "docs/LANGUAGE.md §4.16 lacks :\(spec.name)")
     }

@@ -1,6 +1,7 @@
 // Session behaviour that transcripts cannot show: files edited between `:reload`s, and where
 // output goes.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauREPL
@@ -17,10 +18,9 @@ import Testing
   }
 
   @Test func reloadReadsEditedModulesAndFilesAgain() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tau-reload-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryFolder("reload")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let plugin = folder.appendingPathComponent("plugin.tau")
     let script = folder.appendingPathComponent("script.tau")
     try "gate mine { 0.25 }\nlet version = 1\n".write(to: plugin, atomically: true, encoding: .utf8)

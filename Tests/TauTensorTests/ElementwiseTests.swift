@@ -1,6 +1,7 @@
 // Elementwise operations against hand-computed values (constants from Python's math module),
 // broadcasting rules and their errors.
 import Foundation
+import TauTestSupport
 import Testing
 
 @testable import TauTensor

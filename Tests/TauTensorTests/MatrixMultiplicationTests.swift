@@ -1,4 +1,5 @@
 // Matrix products against a naive triple loop, on random shapes, transposed views and batches.
+import TauTestSupport
 import Testing
 
 @testable import TauTensor

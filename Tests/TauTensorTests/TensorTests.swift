@@ -1,4 +1,5 @@
 // Construction, element access, copy-on-write and views (reshape, permute, slice, broadcast).
+import TauTestSupport
 import Testing
 
 @testable import TauTensor
