@@ -75,5 +75,8 @@ public final class TerminalHost: InterpreterHost {
     if shows { output(terminal) }
   }
 
-  public func debug(_ text: String) { errors(text) }
+  public func debug(_ text: String) {
+    trainingLine?.finish()
+    errors(text)
+  }
 }
