@@ -25,7 +25,7 @@ import Testing
     }
   }
 
-  @Test(arguments: ["gates", "cells", "optimizers"])
+  @Test(arguments: ["gates", "cells", "optimizers", "tasks"])
   func stdlibSourceInTheDocsIsCurrent(_ module: String) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../..")
