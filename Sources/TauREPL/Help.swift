@@ -48,7 +48,10 @@ struct Help {
     if !byModule.isEmpty {
       text += "\n" + style.bold("Modules") + " ('use name' brings their declarations in)\n"
       for module in byModule.keys.sorted() {
-        text += wrapped(module + ": ", (byModule[module] ?? []).map(\.name).joined(separator: ", "))
+        // The prelude's modules need no `use`: every session has their names.
+        let label =
+          Prelude.moduleNames.contains(module) ? module + " (always loaded): " : module + ": "
+        text += wrapped(label, (byModule[module] ?? []).map(\.name).joined(separator: ", "))
       }
     }
     return text
@@ -73,7 +76,9 @@ struct Help {
       return entryText(
         signature: entry.signature, documentation: entry.documentation,
         parameters: entry.parameters)
-        + "  from module '\(entry.module)': 'use \(entry.module)' brings it in\n"
+        + (Prelude.moduleNames.contains(entry.module)
+          ? "  from module '\(entry.module)', which every session loads\n"
+          : "  from module '\(entry.module)': 'use \(entry.module)' brings it in\n")
     }
     return nil
   }

@@ -1,5 +1,7 @@
-// The tasks of the paper's §8: targets recomputed from the inputs by their definitions, determinism
-// per batch index, and the statistics of the ones whose target is not a function of the inputs.
+// The tasks still generated in Swift (ar2 and NARMA): targets recomputed from the inputs by their
+// recurrences, determinism per batch index, the redrawing of diverging NARMA sequences and the
+// statistics of ar2's targets, which are not a function of the inputs. The tasks of
+// stdlib/tasks.tau are tested in TauLangTests/StdlibTaskTests.swift.
 import Foundation
 import Testing
 
@@ -22,41 +24,6 @@ import Testing
     #expect(a.inputs == b.inputs && a.targets == b.targets)
     #expect(a.inputs != c.inputs)
     #expect(a.inputs.allSatisfy(\.isFinite) && a.targets.allSatisfy(\.isFinite))
-  }
-
-  @Test func markerTasksSumTheMarkedValues() {
-    for task in [SequenceTask.adding, .recall, .copy] {
-      let (x, y) = task.batch(n: n, length: length, input: input, seed: 1, index: 0)
-      for b in 0..<n {
-        let marks = (0..<length).filter { value(x, b, $0, input - 1) == 1 }
-        switch task {
-        case .adding: #expect(marks.count == 2 && marks[0] < length / 2 && marks[1] >= length / 2)
-        case .recall: #expect(marks.count == 5 && marks.allSatisfy { $0 < length / 3 })
-        default: #expect(marks.count == 1 && marks[0] < length / 2)
-        }
-        let sum = marks.reduce(0.0) { $0 + value(x, b, $1, 0) }
-        #expect(Swift.abs(sum - y[b]) < 1e-15, "\(task)")
-      }
-    }
-  }
-
-  @Test func windowTasksFollowTheirFormulas() {
-    for task in [SequenceTask.short, .movingavg, .delaysum] {
-      let (x, y) = task.batch(n: n, length: length, input: input, seed: 2, index: 0)
-      for b in 0..<n {
-        let u = (0..<length).map { value(x, b, $0, 0) }
-        let expected: Double
-        switch task {
-        case .short: expected = u[(length - 6)...].reduce(0, +)
-        case .movingavg: expected = u[(length - 8)...].reduce(0, +) / 8
-        default: expected = (u[length - 5] + u[length - 13] + u[length - 25] + u[length - 37]) / 4
-        }
-        #expect(Swift.abs(expected - y[b]) < 1e-14, "\(task)")
-      }
-      if task == .movingavg {
-        #expect((0..<n).allSatisfy { b in (0..<length).allSatisfy { value(x, b, $0, 1) == 0 } })
-      }
-    }
   }
 
   // Written out from the paper's §8 and, for NARMA-20, the reference implementation's coefficients.
@@ -87,18 +54,6 @@ import Testing
     let (x, y) = SequenceTask.narma10.batch(n: 4000, length: 120, input: 1, seed: 1, index: 0)
     #expect(y.allSatisfy { $0.isFinite && Swift.abs($0) <= SequenceTask.narmaBound })
     #expect(x.allSatisfy { $0 >= 0 && $0 < 0.5 })
-  }
-
-  @Test func sinmixComparesQuarters() {
-    let (x, y) = SequenceTask.sinmix.batch(n: n, length: length, input: input, seed: 4, index: 0)
-    for b in 0..<n {
-      func mean(_ c: Int, _ range: Range<Int>) -> Double {
-        range.reduce(0.0) { $0 + value(x, b, $1, c) } / Double(range.count)
-      }
-      let expected = (mean(0, 30..<40) - mean(0, 0..<10)) + (mean(1, 0..<10) - mean(1, 30..<40))
-      #expect(Swift.abs(expected - y[b]) < 1e-14)
-      #expect((0..<length).allSatisfy { Swift.abs(value(x, b, $0, 0)) <= 1 })
-    }
   }
 
   @Test func ar2TargetsHaveTheProcessVariance() {

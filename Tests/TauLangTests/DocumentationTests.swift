@@ -24,7 +24,7 @@ import Testing
     }
   }
 
-  @Test(arguments: ["gates", "cells", "optimizers", "schedules", "options"])
+  @Test(arguments: ["gates", "cells", "optimizers", "schedules", "options", "tasks"])
   func stdlibSourceInTheDocsIsCurrent(_ module: String) throws {
     let docs = try String(
       contentsOf: packageRoot.appendingPathComponent("docs/LANGUAGE.md"), encoding: .utf8)

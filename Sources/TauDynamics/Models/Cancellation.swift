@@ -6,8 +6,11 @@ import Synchronization
 /// lane of a computation split over the cores sees it, not only the first to look.
 public let cancellationRequested = Atomic<Bool>(false)
 
-/// Thrown at the next time step after cancellation was requested.
-public struct Cancelled: Error {}
+/// Thrown at the next time step after cancellation was requested (and by a front end whose own
+/// code, such as a task written in Tau, noticed the request first).
+public struct Cancelled: Error {
+  public init() {}
+}
 
 /// Throws `Cancelled` if cancellation was requested.
 @inline(__always)

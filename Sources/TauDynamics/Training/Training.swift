@@ -47,7 +47,14 @@ extension RecurrentModel {
       } catch {
         throw TrainingStop.cancelled(step: step, record: record)
       }
-      let (inputs, targets) = try batch(step - 1)
+      let inputs: Tensor<Scalar>
+      let targets: Tensor<Scalar>
+      do {
+        (inputs, targets) = try batch(step - 1)
+      } catch is Cancelled {
+        // Ctrl-C while the batch was made (a task written in Tau polls): the run so far is good.
+        throw TrainingStop.cancelled(step: step, record: record)
+      }
       var (loss, gradients): (Scalar, [String: Tensor<Scalar>])
       do {
         (loss, gradients) = try record.model.gradient(inputs: inputs, targets: targets)

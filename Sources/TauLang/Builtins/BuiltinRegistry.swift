@@ -8,7 +8,8 @@ public enum BuiltinRegistry {
 
   /// The built-ins by topic, as `:help` lists them.
   public static let sections: [(topic: String, builtins: [Builtin])] = [
-    ("core", core), ("math", math), ("tensors", tensors), ("linear algebra", linearAlgebra),
+    ("core", core), ("math", math), ("tensors", tensors + tensorUpdates + randomStreams),
+    ("linear algebra", linearAlgebra),
     ("initializers", initializers), ("models", models), ("files", io), ("training", training),
     ("dynamics", dynamics.map { $0.showingElapsedTime() }), ("plots", plots),
   ]

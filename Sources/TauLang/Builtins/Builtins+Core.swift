@@ -134,8 +134,18 @@ extension BuiltinRegistry {
       }
       return .nothing
     },
-    Builtin("error", ["message"], "stop with an error carrying message") { args in
-      throw Diagnostic("runtime.error", displayText(args["message"]), at: args.callRange)
+    Builtin(
+      "error", ["message", "caller=false"],
+      "stop with an error carrying message; caller: true reports it at the call that passed the bad value"
+    ) { args in
+      guard try args.bool("caller") else {
+        throw Diagnostic("runtime.error", displayText(args["message"]), at: args.callRange)
+      }
+      // A bad argument, as a built-in reports one; Interpreter+CallerErrors.swift moves it.
+      var diagnostic = Diagnostic(
+        "value.invalid", displayText(args["message"]), at: args.callRange)
+      diagnostic.callerSearch = CallerSearch(file: args.callRange.file)
+      throw diagnostic
     },
   ]
 }

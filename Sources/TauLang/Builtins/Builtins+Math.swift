@@ -1,4 +1,5 @@
-// Elementwise math on numbers and tensors, and reductions (sum, mean, max, min, median, quantile).
+// Elementwise math on numbers and tensors, and reductions (sum, mean, max, min, cumsum, median,
+// quantile).
 import Foundation
 import TauTensor
 
@@ -34,6 +35,16 @@ extension BuiltinRegistry {
         "smallest element of one tensor or list (along axis), or the elementwise minimum of several values"
       ) { args in
         try extremum(args, .minimum, pairwise: .minimum)
+      },
+      Builtin(
+        "cumsum", ["x", "axis=0"],
+        "running sums along axis, added in order: element i is x₀ + … + xᵢ (the last is a loop's total, which sum's pairwise order need not give bit for bit)"
+      ) { args in
+        let axis = try args.integer("axis")
+        switch try args.tensor("x") {
+        case .f32(let t): return .tensor(.f32(try t.cumulativeSum(along: axis)))
+        case .f64(let t): return .tensor(.f64(try t.cumulativeSum(along: axis)))
+        }
       },
       Builtin(
         "median", ["x", "axis=none"], "median of all elements, or along axis (NaN if any is NaN)"

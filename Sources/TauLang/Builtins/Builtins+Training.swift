@@ -1,6 +1,7 @@
 // Training from Tau: `train(model, task, optimizer, …)`, `evaluate` and the tasks of the paper's
-// §8 (the learning-rate schedules are Tau, in stdlib/schedules.tau). A task is any record with a `batch(n, index: k)` function, so
-// tasks can be written in Tau as well.
+// §8 that are recurrences (ar2, narma10, narma20). A task is any record with a
+// `batch(n, index: k)` function; the other tasks (stdlib/tasks.tau, loaded in every session) and
+// the learning-rate schedules (stdlib/schedules.tau) are written in Tau.
 import Foundation
 import TauDynamics
 import TauTensor
@@ -69,14 +70,17 @@ extension BuiltinRegistry {
           return made
         }
         func makeBatch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
-          let value = try args.interpreter.call(
-            batchFunction,
-            [
-              EvaluatedArgument(
-                label: nil, value: .number(Double(size)), range: args.range("task")),
-              EvaluatedArgument(
-                label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
-            ], at: args.callRange, calleeRange: args.range("task"))
+          // Ctrl-C noticed inside a task written in Tau stops the loop before this step.
+          let value = try cancellingOnInterrupt {
+            try args.interpreter.call(
+              batchFunction,
+              [
+                EvaluatedArgument(
+                  label: nil, value: .number(Double(size)), range: args.range("task")),
+                EvaluatedArgument(
+                  label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
+              ], at: args.callRange, calleeRange: args.range("task"))
+          }
           guard case .record(let record) = value, let inputs = record["inputs"],
             let targets = record["targets"]
           else {
@@ -134,28 +138,15 @@ extension BuiltinRegistry {
 
   /// One summary line per task, for `:help` and the docs.
   private static let taskSummaries: [SequenceTask: String] = [
-    .adding:
-      "input-1 U[0,1] channels and a marker channel with one mark in each half; target = sum of channel 0 at the marks",
-    .recall:
-      "like adding with five distinct marks in the first third; target = sum of channel 0 at the marks",
-    .copy:
-      "one mark in the first half; target = channel 0 at the mark, recalled after the delay to the end",
-    .sinmix:
-      "two sinusoids (frequency U[1,7] cycles, random phase) and N(0, 0.1²) noise channels; target = (late − early mean of s₁) + (early − late mean of s₂), quarters",
-    .short: "U[0,1] channels; target = sum of the last 6 values of channel 0",
     .ar2:
       "target = x_T of x_t = 1.6 x_{t-1} − 0.7 x_{t-2} + N(0, 0.05²); the inputs are U[0,1] distractors",
-    .movingavg: "channel 0 U[0,1], the others 0; target = mean of the last 8 values of channel 0",
-    .delaysum: "U[0,1] channels; target = ¼ Σ u_{T-1-d} of channel 0 for d = 4, 12, 24, 36",
     .narma10:
       "u ~ U[0, 0.5] in channel 0; target = y_T of y_{t+1} = 0.3 y_t + 0.05 y_t Σ_{i<10} y_{t-i} + 1.5 u_{t-9} u_t + 0.1",
     .narma20:
       "u ~ U[0, 0.5] in channel 0; target = y_T of y_{t+1} = 0.1 y_t + 0.04 y_t Σ_{i<20} y_{t-i} + 1.5 u_{t-19} u_t + 0.2",
-    .sinusoids:
-      "channel c = sin(2π f_c t/T + φ_c), f_c ~ U[1,7], the Fréchet check's input; target 0",
   ]
 
-  /// `adding(length:, input:, seed:)` and its siblings: a task record with `batch(n, index: k)`.
+  /// `ar2(length:, input:, seed:)` and the NARMA tasks: a task record with `batch(n, index: k)`.
   private static func taskBuiltin(_ task: SequenceTask) -> Builtin {
     Builtin(
       task.rawValue, ["length", "input=\(task.minimumInput)", "seed=0"],
@@ -192,6 +183,16 @@ extension BuiltinRegistry {
           ("name", .string(task.rawValue)), ("length", .number(Double(length))),
           ("input", .number(Double(input))), ("batch", .function(.builtin(batch))),
         ]))
+    }
+  }
+
+  /// `body()`, with an interruption it reports (a Ctrl-C noticed by Tau code) thrown as
+  /// `Cancelled`, which the training loop turns into a clean stop with the steps done.
+  private static func cancellingOnInterrupt<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let diagnostic as Diagnostic where diagnostic.isInterruption {
+      throw Cancelled()
     }
   }
 

@@ -37,6 +37,9 @@ public struct Diagnostic: Error, Sendable {
   /// What the failed operation had done before it stopped (a training run up to its last good
   /// step), so the REPL can keep it.
   public var partialResult: Value?
+  /// Set while an error that is its caller's mistake (`error(…, caller: true)`) travels up to
+  /// the call it is reported at (Interpreter+CallerErrors.swift).
+  var callerSearch: CallerSearch?
 
   public init(
     _ id: DiagnosticID, _ message: String, at range: SourceRange, severity: Severity = .error,
@@ -58,6 +61,13 @@ extension Diagnostic {
     let (line, column) = range.file.lineAndColumn(of: range.start)
     return "\(range.file.name):\(line):\(column)"
   }
+}
+
+/// Where a caller's error has got to on its way up: the file that raised it, and whether it has
+/// already moved to the call of the function that raised it.
+struct CallerSearch: Sendable {
+  let file: SourceFile
+  var movedToCaller = false
 }
 
 /// A call in progress: `at path:line:col in fn 'name'`.

@@ -66,6 +66,7 @@ public enum DiagnosticCatalogue {
         "modules", "module.notFound", "a module `use` names that no folder of the search path holds"
       ),
       ("modules", "module.cycle", "modules that use each other in a cycle"),
+      ("modules", "module.prelude", "a prelude module (loaded in every session) that says `use`"),
       ("modules", "module.unreadable", "a module file that cannot be read"),
       ("modules", "module.invalid", "a module that does not parse or check"),
       (

@@ -35,7 +35,13 @@ extension Interpreter {
           label: argument.label, value: try evaluate(argument.value, in: env),
           range: argument.labelRange.map { $0.to(argument.value.range) } ?? argument.value.range)
       }
-      let result = try call(left, evaluated, at: link.range, calleeRange: calleeExpression.range)
+      let result: Value
+      do {
+        result = try call(left, evaluated, at: link.range, calleeRange: calleeExpression.range)
+      } catch var diagnostic as Diagnostic where diagnostic.callerSearch != nil {
+        diagnostic.passCall(of: left, at: link.range)  // Interpreter+CallerErrors.swift
+        throw diagnostic
+      }
       try checkResultNesting(of: left, evaluated, result, at: link.range)
       return result
     case .index(_, let items):

@@ -36,6 +36,7 @@ public final class Interpreter {
     }
     for (name, value) in BuiltinRegistry.constants { builtins.define(name, value) }
     globals = Environment(parent: builtins)
+    loadPrelude()  // Prelude.swift: the standard modules every session has, as the built-ins
   }
 
   /// The arguments after `--` on the command line, for the `args()` built-in.

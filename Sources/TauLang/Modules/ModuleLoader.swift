@@ -31,7 +31,7 @@ public final class ModuleLoader {
     var checker = Checker(globals: builtinSymbols, modules: self)
     let errors = checker.check(program)
     if !errors.isEmpty { throw DiagnosticList(errors) }
-    var symbols = topLevelSymbols(program)
+    var symbols = Self.topLevelSymbols(program)
     // A module also passes on what it uses (`use cells` brings the gates), as it does at run
     // time, where its whole top-level scope is exported.
     for statement in program.statements {
@@ -60,7 +60,13 @@ public final class ModuleLoader {
     return exports
   }
 
+  /// The names every module sees: the built-ins and the prelude (Prelude.swift).
   var builtinSymbols: [String: Symbol] {
+    Self.registrySymbols.merging(Prelude.symbols) { builtin, _ in builtin }
+  }
+
+  /// The built-in functions and constants.
+  static var registrySymbols: [String: Symbol] {
     var symbols: [String: Symbol] = [:]
     for builtin in BuiltinRegistry.all {
       symbols[builtin.name] = Symbol(.function(.builtin(builtin)), isMutable: false)
@@ -102,7 +108,7 @@ public final class ModuleLoader {
   }
 
   /// Names declared at a module's top level, as the checker sees them.
-  private func topLevelSymbols(_ program: Program) -> [String: Symbol] {
+  static func topLevelSymbols(_ program: Program) -> [String: Symbol] {
     var symbols: [String: Symbol] = [:]
     for statement in program.statements {
       switch statement.kind {

@@ -136,17 +136,14 @@ extension Tensor {
     var shape = first.shape
     shape[axis] = parts.reduce(0) { $0 &+ $1.shape[axis] }  // wraps negative: refused below
     let outer = first.shape[..<axis].reduce(1, *)
+    // Each part contributes one contiguous block per outer index.
+    let sources = parts.map { $0.contiguous() }
+    let blocks = parts.map { $0.shape[axis...].reduce(1, *) }
     return try Tensor(allocating: shape, operation: "concatenate") { output in
-      var position = 0
-      for row in 0..<outer {
-        for part in parts {
-          // Each part contributes one contiguous block per outer index.
-          let block = part.shape[axis...].reduce(1, *)
-          let source = part.contiguous()
-          (output + position).initialize(
-            from: source.storage.base + source.offset + row * block, count: block)
-          position += block
-        }
+      withExtendedLifetime(sources) {
+        interleaveBlocks(
+          sources.map { UnsafePointer($0.storage.base + $0.offset) }, blocks: blocks, rows: outer,
+          into: output)
       }
     }
   }
@@ -157,5 +154,24 @@ extension Tensor {
       throw TensorError.shapeMismatch(operation: "stack", lhs: first.shape, rhs: other.shape)
     }
     return try concatenating(parts.map { try $0.expandingShape(at: axis) }, along: axis)
+  }
+}
+
+/// Row by row, block `blocks[p]` of each source p in turn: the rows of a concatenation.
+/// Specialised, so a part's block of one element (joining along the last axis) costs a copy,
+/// not a generic call.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func interleaveBlocks<S: TensorScalar>(
+  _ sources: [UnsafePointer<S>], blocks: [Int], rows: Int, into output: UnsafeMutablePointer<S>
+) {
+  var position = 0
+  for row in 0..<rows {
+    for p in 0..<sources.count {
+      let block = blocks[p]
+      let source = sources[p] + row * block
+      for i in 0..<block { (output + position + i).initialize(to: source[i]) }
+      position += block
+    }
   }
 }

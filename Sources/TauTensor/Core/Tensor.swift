@@ -191,6 +191,57 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     storage.base[try storageOffset(of: index, operation: "setScalar(_:at:)")] = value
   }
 
+  /// The elements at the positions listed one after another in `positions` (rank entries each;
+  /// negative entries count from the end): a gather.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func scalars(atPositions positions: [Int]) throws -> [Scalar] {
+    let offsets = try storageOffsets(ofPositions: positions, operation: "scalars(atPositions:)")
+    return offsets.map { storage.base[$0] }
+  }
+
+  /// Replaces the elements at the positions listed one after another in `positions` (as for
+  /// `scalars(atPositions:)`) with `values`, in order (a later position wins), copying a shared
+  /// storage once; nothing changes if a position is out of range.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public mutating func setScalars(_ values: [Scalar], atPositions positions: [Int]) throws {
+    _ = try storageOffsets(ofPositions: positions, operation: "setScalars(_:atPositions:)")
+    makeUniqueAndContiguous()
+    let offsets = try storageOffsets(
+      ofPositions: positions, operation: "setScalars(_:atPositions:)")
+    for i in 0..<Swift.min(offsets.count, values.count) { storage.base[offsets[i]] = values[i] }
+  }
+
+  /// The storage offsets of rank-entry positions listed one after another.
+  private func storageOffsets(ofPositions positions: [Int], operation: String) throws -> [Int] {
+    let width = Swift.max(rank, 1)
+    guard positions.count % width == 0 else {
+      throw TensorError.invalidArgument(
+        operation: operation,
+        message: "\(positions.count) entries are not whole positions of \(rank) entries each")
+    }
+    if rank == 0 { return positions.isEmpty ? [] : [offset] }
+    var offsets: [Int] = []
+    offsets.reserveCapacity(positions.count / width)
+    var start = 0
+    while start < positions.count {
+      var position = offset
+      for axis in 0..<rank {
+        let i = positions[start + axis]
+        let resolved = i < 0 ? i + shape[axis] : i
+        guard resolved >= 0, resolved < shape[axis] else {
+          throw TensorError.indexOutOfRange(
+            operation: operation, index: Array(positions[start..<(start + rank)]), shape: shape)
+        }
+        position += resolved * strides[axis]
+      }
+      offsets.append(position)
+      start += rank
+    }
+    return offsets
+  }
+
   /// The only element of a one-element tensor.
   public func item() throws -> Scalar {
     guard count == 1 else {
@@ -240,6 +291,10 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// A contiguous copy that shares nothing with `self`.
   func copied() -> Tensor {
+    if isContiguous {
+      let source = storage.base + offset
+      return Tensor(uninitializedShape: shape) { copyElements(from: source, to: $0, count: count) }
+    }
     var result = Tensor(uninitializedShape: shape) { _ in }
     let output = result.storage.base
     var position = 0
@@ -332,4 +387,14 @@ func validatedCount(_ shape: [Int], operation: String) throws -> Int {
     count = product
   }
   return count
+}
+
+/// `count` elements copied into uninitialised memory (specialised: generic code from another
+/// module copies through value witnesses, element by element).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func copyElements<S: TensorScalar>(
+  from source: UnsafePointer<S>, to output: UnsafeMutablePointer<S>, count: Int
+) {
+  output.initialize(from: source, count: count)
 }

@@ -66,6 +66,8 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
   // MARK: - Distributions
 
   /// Uniform on [0, 1): 24 random bits for Float, 53 for Double, so every value is exact.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public mutating func uniform<S: TensorScalar>(_: S.Type = S.self) -> S {
     if S.significandBitCount <= 23 {
       return S(nextUInt32() >> 8) * S(1) / S(1 << 24)

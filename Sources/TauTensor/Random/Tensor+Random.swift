@@ -12,9 +12,7 @@ extension Tensor {
     // low + (high - low)·u can round up to high; clamp so the interval stays half-open.
     let top = low < high ? high.nextDown : high
     return try Tensor(allocating: shape, operation: "uniform") { output in
-      for i in 0..<shape.reduce(1, *) {
-        output[i] = Swift.min(low + (high - low) * stream.uniform(Scalar.self), top)
-      }
+      fillUniform(output, count: shape.reduce(1, *), low: low, high: high, top: top, &stream)
     }
   }
 
@@ -29,7 +27,43 @@ extension Tensor {
     }
     let (mu, sigma) = (Double(mean), Double(standardDeviation))
     return try Tensor(allocating: shape, operation: "normal") { output in
-      for i in 0..<shape.reduce(1, *) { output[i] = Scalar(mu + sigma * stream.normal()) }
+      fillNormal(output, count: shape.reduce(1, *), mean: mu, standardDeviation: sigma, &stream)
     }
+  }
+}
+
+// The loops, specialised: generic code called from another module converts and does arithmetic
+// through witness tables, several times slower per element than the draw itself.
+
+/// output[i] = min(low + (high - low)·u, top) for `count` uniforms u, in order.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func fillUniform<S: TensorScalar>(
+  _ output: UnsafeMutablePointer<S>, count: Int, low: S, high: S, top: S,
+  _ stream: inout RandomStream
+) {
+  for i in 0..<count { output[i] = Swift.min(low + (high - low) * stream.uniform(S.self), top) }
+}
+
+/// output[i] = mean + standardDeviation·z (in Double, then rounded) for `count` normals z.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func fillNormal<S: TensorScalar>(
+  _ output: UnsafeMutablePointer<S>, count: Int, mean: Double, standardDeviation: Double,
+  _ stream: inout RandomStream
+) {
+  for i in 0..<count { output[i] = S(mean + standardDeviation * stream.normal()) }
+}
+
+extension RandomStream {
+  /// Fills `buffer` with the next uniforms on [0, 1), in order: what `uniform(Double.self)`
+  /// called once per element gives, without a generic call per element.
+  public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Double>) {
+    for i in buffer.indices { buffer[i] = uniform(Double.self) }
+  }
+
+  /// Fills `buffer` with the next standard normals, in order, as `normal()` one by one.
+  public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
+    for i in buffer.indices { buffer[i] = normal() }
   }
 }
