@@ -16,12 +16,12 @@ private func run(_ source: String, _ arguments: [String]) -> (SnippetRun, Int?) 
 }
 
 /// The message of the one error running `declared` with `arguments` gives, checking that it is
-/// a `runtime.error` at the options call.
+/// a `value.invalid` at the options call.
 private func failure(
   _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation
 ) -> String? {
   let (result, offset) = run(declared, arguments)
-  #expect(result.ids == ["runtime.error"], sourceLocation: sourceLocation)
+  #expect(result.ids == ["value.invalid"], sourceLocation: sourceLocation)
   #expect(result.diagnostics.first?.range.start == offset, sourceLocation: sourceLocation)
   #expect(result.diagnostics.first?.stack.isEmpty == true, sourceLocation: sourceLocation)
   return result.diagnostics.first?.message
@@ -76,7 +76,7 @@ private func failure(
 
   @Test func defaultsMustBeNumbersStringsOrBooleans() {
     let (result, offset) = run("use options\nlet o = ‸options({seeds: [1, 2]})", [])
-    #expect(result.ids == ["runtime.error"])
+    #expect(result.ids == ["value.invalid"])
     #expect(result.diagnostics.first?.range.start == offset)
     #expect(
       result.diagnostics.first?.message

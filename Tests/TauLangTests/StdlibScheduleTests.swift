@@ -77,10 +77,10 @@ private func expectClose(
   }
 
   @Test func stepwiseMilestonesMustBeWholeStepsReportedAtTheCall() {
-    expectDiagnostic("runtime.error", "use optimizers\nlet s = ‸stepwise(0.1, at: [400, 800.5])")
-    expectDiagnostic("runtime.error", "use optimizers\nlet s = ‸stepwise(0.1, at: [-1])")
-    expectDiagnostic("runtime.error", "use optimizers\nlet s = ‸stepwise(0.1, at: [\"a\"])")
-    expectDiagnostic("runtime.error", "use optimizers\nlet s = ‸stepwise(0.1, at: 400)")
+    expectDiagnostic("value.invalid", "use optimizers\nlet s = ‸stepwise(0.1, at: [400, 800.5])")
+    expectDiagnostic("value.invalid", "use optimizers\nlet s = ‸stepwise(0.1, at: [-1])")
+    expectDiagnostic("value.invalid", "use optimizers\nlet s = ‸stepwise(0.1, at: [\"a\"])")
+    expectDiagnostic("value.invalid", "use optimizers\nlet s = ‸stepwise(0.1, at: 400)")
     let run = runSnippet("use schedules\nlet s = stepwise(0.1, at: [400, 800.5])")
     #expect(
       run.diagnostics.first?.message
