@@ -345,7 +345,6 @@ public final class Interpreter {
       }
       return try execute(literal.body.statements, in: scope)
     } catch var diagnostic as Diagnostic {
-      if reportAtCallIntoStandardLibrary(&diagnostic, callSite: range) { throw diagnostic }
       if let last = diagnostic.stack.last, last.function == name, last.callSite == range {
         diagnostic.stack[diagnostic.stack.count - 1].repeatCount += 1
       } else if diagnostic.stack.count < 50 {
