@@ -17,6 +17,8 @@ final class LoweringContext {
   /// Extra states declared with `state` (the hidden state h is state 0).
   var stateNames: [String] = []
   var stateNodes: [NodeID] = []
+  /// The declared shape of each extra state ([n], or [k, m] for a matrix state).
+  var stateShapes: [[Int]] = []
   /// Set while an optimizer body is lowered: its states are per-element scalars.
   var isOptimizer = false
   var initialStates: [Double] = []
@@ -34,6 +36,8 @@ public struct LoweredCell: Sendable {
   /// Names and sizes of all states, h first.
   public var stateNames: [String]
   public var stateSizes: [Int]
+  /// The declared shapes: [n] for a vector state, [k, m] for a matrix state (stored flat).
+  public var stateShapes: [[Int]]
   /// Every gate application, for validation and messages.
   public var gates: [LoweredGate]
 }
@@ -104,21 +108,27 @@ extension Interpreter {
         outputs.append(try recorder.operand(value, at: declared))
       }
     }
-    let sizes = [hidden] + context.stateNodes.map { recorder.graph[$0].shape.first ?? 0 }
-    for (index, output) in outputs.enumerated() where recorder.graph[output].shape != [sizes[index]]
-    {
-      let name = index == 0 ? "h" : context.stateNames[index - 1]
-      throw Diagnostic(
-        "shape.mismatch",
-        "the cell's next '\(name)' is \(formatShape(recorder.graph[output].shape)), but the state is [\(sizes[index])]",
-        at: declared)
+    let shapes = [[hidden]] + context.stateShapes
+    for (index, output) in outputs.enumerated() {
+      let shape = recorder.graph[output].shape
+      guard shape == shapes[index] else {
+        let name = index == 0 ? "h" : context.stateNames[index - 1]
+        throw Diagnostic(
+          "shape.mismatch",
+          "the cell's next '\(name)' is \(formatShape(shape)), but the state is \(formatShape(shapes[index]))",
+          at: declared)
+      }
+      if shape.count == 2 {
+        outputs[index] = try recorder.reshaped(output, to: [shape[0] * shape[1]], at: declared)
+      }
     }
+    let sizes = shapes.map { $0.reduce(1, *) }
     // A broadcast scalar or a repeated node is still one output per state.
     recorder.graph.outputs = outputs
     return LoweredCell(
       graph: recorder.graph, parameters: recorder.parameters,
       stateNames: ["h"] + context.stateNames,
-      stateSizes: sizes, gates: recorder.gates)
+      stateSizes: sizes, stateShapes: shapes, gates: recorder.gates)
   }
 
   /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
@@ -260,21 +270,35 @@ extension Interpreter {
       env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)), isMutable: true)
       return
     }
-    guard let shape, shape.count == 1 else {
+    guard let shape, (1...2).contains(shape.count) else {
       throw Diagnostic(
-        "shape.invalid", "a cell's state is a vector: write state \(name) [size] = 0", at: nameRange
-      )
+        "shape.invalid",
+        "a cell's state is a vector or a matrix: write state \(name) [size] = 0 or state \(name) [rows, columns] = 0",
+        at: nameRange)
     }
-    let size = try wholeNumber(try evaluate(shape[0], in: env), at: shape[0].range)
+    let dims = try shape.map { expression -> Int in
+      let size = try wholeNumber(try evaluate(expression, in: env), at: expression.range)
+      guard size > 0 else {
+        throw Diagnostic(
+          "shape.invalid", "a state size must be > 0, got \(size)", at: expression.range)
+      }
+      return size
+    }
     if let initializer {
       guard case .number(0) = try evaluate(initializer, in: env) else {
         throw Diagnostic("lowering.unsupported", "states start at 0", at: initializer.range)
       }
     }
-    let id = context.recorder.graph.input(.state(context.stateNames.count + 1), shape: [size])
+    // Every state is a vector to the runtime; a matrix state is its entries in row-major order,
+    // seen by the body through a reshape.
+    let recorder = context.recorder
+    let id = recorder.graph.input(
+      .state(context.stateNames.count + 1), shape: [dims.reduce(1, *)])
     context.stateNames.append(name)
     context.stateNodes.append(id)
-    env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)))
+    context.stateShapes.append(dims)
+    let value = dims.count == 2 ? try recorder.reshaped(id, to: dims, at: nameRange) : id
+    env.define(name, .traced(TracedValue(recorder: recorder, id: value)))
   }
 }
 
