@@ -79,6 +79,32 @@ private func supervision(
     }
   }
 
+  /// gradcov's rows: each scored example's gradient of its own loss, as training on it alone
+  /// gives it (readout and bias after the cell's parameters); examples of weight 0 are dropped.
+  @Test(arguments: combinations)
+  func perExampleRowsAreEachExamplesOwnGradient(loss: Loss, readout: Readout, masked: Bool)
+    throws
+  {
+    let model = try biasedModel(hidden: 3, input: 2, outputs: 3, seed: 51)
+    var stream = RandomStream(seed: 52)
+    let inputs = try Tensor<Double>.normal([3, 4, 2], using: &stream)
+    let scored = try supervision(
+      loss, readout, masked: masked, batch: 3, length: 4, outputs: 3, seed: 53)
+    let rows = try model.perExampleLossGradients(inputs: inputs, supervision: scored)
+    let kept = masked && readout == .last ? [0, 2] : [0, 1, 2]
+    #expect(rows.count == kept.count)
+    for (row, b) in zip(rows, kept) {
+      let alone = try model.gradient(
+        inputs: try inputs.slicing(along: 0, from: b, to: b + 1).contiguous(),
+        supervision: try scored.slicing(from: b, to: b + 1)
+      ).gradients
+      let expected = try (model.parameterOrder + ["readout", "readoutBias"]).flatMap {
+        try #require(alone[$0]).scalars
+      }
+      expectClose(row, expected, tolerance: 1e-12, "\(loss) \(readout) masked \(masked): \(b)")
+    }
+  }
+
   /// 34 sequences run as halves of 17 on two threads; the mask leaves the first half only one
   /// scored item, so the halves' weights differ from their sizes.
   @Test(arguments: combinations)

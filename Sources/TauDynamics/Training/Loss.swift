@@ -62,6 +62,7 @@ public struct Supervision<Scalar: TensorScalar>: Sendable {
             "cross-entropy targets are class indices \(formatShape([batch])) (the last step) or \(formatShape([batch, length])) (every step)"
         )
       }
+      _ = try classIndices(classes: outputs)
     }
     if let mask {
       let expected = readout == .last ? [batch] : [batch, length]
@@ -173,10 +174,12 @@ extension Supervision {
   func classIndices(classes: Int) throws -> [Int] {
     try targets.contiguous().scalars.map { label in
       guard label >= 0, label < Scalar(classes), label == label.rounded(.down) else {
+        let shown =
+          label.rounded(.down) == label && label.magnitude < 1e9 ? "\(Int(label))" : "\(label)"
         throw TensorError.invalidArgument(
           operation: "loss",
           message:
-            "cross-entropy targets are class indices 0 … \(classes - 1) (the output units), got \(label)"
+            "cross-entropy targets are class indices 0 … \(classes - 1) (the output units), got \(shown)"
         )
       }
       return Int(label)
