@@ -11,7 +11,7 @@ extension BuiltinRegistry {
       [
         "cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\"", "bias=false",
       ],
-      "a sequence-to-one model: the cell's state update unrolled over time, readout ŷ = W_o h_T"
+      "a recurrent model: the cell's state update unrolled over time, readout ŷ = W_o h_T (or W_o h_t at every step, for per-step targets)"
     ) { args in
       guard case .declaration(let cell) = args["cell"] else {
         throw args.typeError("cell", expected: "a cell")
