@@ -32,8 +32,8 @@ private let expectedCaseCounts = [
   "examples": 4,
   "examples/paper": 4,
   "examples/plugins": 4,
-  "Tests/Golden/errors": 115,
-  "Tests/Golden/language": 31,
+  "Tests/Golden/errors": 117,
+  "Tests/Golden/language": 32,
   "Tests/Golden/regressions": 3,
 ]
 
