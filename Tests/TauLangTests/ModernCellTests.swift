@@ -19,7 +19,7 @@ import Testing
     full: AnyTensor, correction: AnyTensor
   ) {
     let interpreter = Interpreter()
-    let hasMatrixState = cell == .mamba || cell == .gated_deltanet
+    let hasMatrixState = cell == .mamba || cell == .gatedDeltanet
     let run = runSnippet(
       """
       use modern
@@ -114,7 +114,7 @@ import Testing
             #expect(entry == 0, "\(cell): J[\(i), \(j)] = \(entry)")
           case .mamba where i >= hidden:
             #expect(entry == 0, "\(cell): the scan's J[\(i), \(j)] = \(entry)")
-          case .gated_deltanet where i >= hidden && j >= hidden:
+          case .gatedDeltanet where i >= hidden && j >= hidden:
             // Entry (k·n + v, l·n + w) is zero unless v = w.
             let (v, w) = ((i - hidden) % hidden, (j - hidden) % hidden)
             if v != w { #expect(entry == 0, "\(cell): J[\(i), \(j)] = \(entry)") }

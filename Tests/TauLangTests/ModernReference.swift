@@ -30,7 +30,8 @@ private func unit(_ a: [Double]) -> [Double] {
 
 /// One cell of stdlib/modern.tau.
 enum ModernCell: String, CaseIterable, CustomStringConvertible {
-  case mingru, minlstm, rglru, mamba, gated_deltanet
+  case mingru, minlstm, rglru, mamba
+  case gatedDeltanet = "gated_deltanet"
 
   var description: String { rawValue }
 
@@ -39,7 +40,7 @@ enum ModernCell: String, CaseIterable, CustomStringConvertible {
   func stateSize(hidden n: Int) -> Int {
     switch self {
     case .mingru, .minlstm, .rglru: return n
-    case .mamba, .gated_deltanet: return n + 8 * n
+    case .mamba, .gatedDeltanet: return n + 8 * n
     }
   }
 
@@ -90,7 +91,7 @@ enum ModernCell: String, CaseIterable, CustomStringConvertible {
           * u[channel]
       }
       return y + next
-    case .gated_deltanet:
+    case .gatedDeltanet:
       let dk = 8
       let s = Array(state[n...])  // [dk × n]
       let k = unit(p["Wk"]!.times(x))

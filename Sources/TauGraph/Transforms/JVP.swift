@@ -273,9 +273,9 @@ private struct TangentBuilder {
       }
     case .matvec:
       // y = W q: W dq, plus dW q when the matrix depends on the seed (rows i = Σ_j q_j dW_ij).
-      let (w, q) = (derived.value(inputs[0]), derived.value(inputs[1]))
-      var result = try leftMultiplied(t[1], by: w)
+      var result = try leftMultiplied(t[1], by: derived.value(inputs[0]))
       if !t[0].isZero {
+        let q = derived.value(inputs[1])
         let (k, m) = (primal[inputs[0]].shape[0], primal[inputs[0]].shape[1])
         let byColumns = try transposedBlocks(
           try materialize(t[0], rows: [k, m]), rows: k, columns: m)
@@ -285,10 +285,12 @@ private struct TangentBuilder {
       return result
     case .vecmat:
       // y = Wᵀ q: Wᵀ dq, plus Σ_i q_i dW_i· when the matrix depends on the seed.
-      let (q, w) = (derived.value(inputs[0]), derived.value(inputs[1]))
       var result = Tangent.zero
-      if !t[0].isZero { result = try leftMultiplied(t[0], by: try op(.transpose, w)) }
+      if !t[0].isZero {
+        result = try leftMultiplied(t[0], by: try op(.transpose, derived.value(inputs[1])))
+      }
       if !t[1].isZero {
+        let q = derived.value(inputs[0])
         let m = primal[inputs[1]].shape[1]
         let dense = try materialize(t[1], rows: primal[inputs[1]].shape)
         result = try sum(

@@ -23,15 +23,20 @@ public final class GraphRecorder: @unchecked Sendable {
       return .traced(
         TracedValue(recorder: self, id: try graph.add(op, inputs, origin: origins.count - 1)))
     } catch {
-      throw Diagnostic(
-        "shape.mismatch", error.message, at: range,
-        notes: gatesFeeding(inputs).map { gate in
-          Diagnostic(
-            "shape.mismatch",
-            "\(formatShape(graph[gate.node].shape)) is the value of \(gate.title), computed here",
-            at: gate.valueRange, severity: .note)
-        })
+      throw shapeError(error.message, inputs, at: range)
     }
+  }
+
+  /// A shape error at `range` about an operation on `inputs`.
+  func shapeError(_ message: String, _ inputs: [NodeID], at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      "shape.mismatch", message, at: range,
+      notes: gatesFeeding(inputs).map { gate in
+        Diagnostic(
+          "shape.mismatch",
+          "\(formatShape(graph[gate.node].shape)) is the value of \(gate.title), computed here",
+          at: gate.valueRange, severity: .note)
+      })
   }
 
   /// The gates whose values reach `nodes` within a few operations, nearest first.

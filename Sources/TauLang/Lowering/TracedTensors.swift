@@ -74,9 +74,8 @@ extension GraphRecorder {
     // A single entry is a scalar.
     if sa.reduce(1, *) == 1 { return (try reshaped(a, to: [], at: range), b) }
     if sb.reduce(1, *) == 1 { return (a, try reshaped(b, to: [], at: range)) }
-    let mismatch = Diagnostic(
-      "shape.mismatch",
-      "shape mismatch in '\(symbol)': \(formatShape(sa)) and \(formatShape(sb))", at: range)
+    let mismatch = shapeError(
+      "shape mismatch in '\(symbol)': \(formatShape(sa)) and \(formatShape(sb))", [a, b], at: range)
     switch (sa.count, sb.count) {
     case (2, 1): return (a, try spread(b, against: sa, mismatch, at: range))
     case (1, 2): return (try spread(a, against: sb, mismatch, at: range), b)
@@ -97,10 +96,9 @@ extension GraphRecorder {
   ) throws -> NodeID {
     let (n, k, m) = (graph[vector].shape[0], matrix[0], matrix[1])
     if n == k && n == m {
-      throw Diagnostic(
-        "shape.mismatch",
+      throw shapeError(
         "a vector [\(n)] against a square \(formatShape(matrix)) could be a row or a column: write reshape(v, [\(n), 1]) for a column or reshape(v, [1, \(n)]) for a row",
-        at: range)
+        [vector], at: range)
     }
     if n == m { return try node(.outer, [try ones(k, at: range), vector], at: range) }
     if n == k { return try node(.outer, [vector, try ones(m, at: range)], at: range) }
