@@ -180,7 +180,7 @@ extension RecurrentModel {
                 ? workspace.zeros : plan.pointer(step.outputs[i], in: workspace.arena(t - 1)))
           }
           try plan.run(arena: workspace.arena(t))
-          let state = plan.pointer(step.outputs[0], in: workspace.arena(t))
+          let state = plan.pointer(step.outputs[readoutState], in: workspace.arena(t))
           for b in 0..<batch {
             (h.baseAddress! + (b * length + t) * n).update(from: state + b * n, count: n)
           }
@@ -198,7 +198,7 @@ extension RecurrentModel {
     let (workspace, plan) = (trajectory.workspace, trajectory.compiled.forward)
     let (batch, length) = (workspace.batch, workspace.length)
     return try stateSizes.enumerated().map { index, n in
-      guard index > 0 else { return trajectory.states }
+      guard index != readoutState else { return trajectory.states }
       return try Tensor(shape: [batch, length, n]) { out in
         for t in 0..<length {
           let state = plan.pointer(step.outputs[index], in: workspace.arena(t))
@@ -258,7 +258,8 @@ extension RecurrentModel {
       outputCotangent, last: try trajectory.states.selecting(length - 1, along: 1))
     // Cotangents of the states, one buffer each, updated in place step by step.
     var cotangents = try stateSizes.enumerated().map { i, size in
-      i == 0 ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])
+      i == readoutState
+        ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])
     }
     var totals = try compiled.parameterNames.map {
       try Tensor<Scalar>.zeros(parameters[$0]?.shape ?? [])

@@ -31,10 +31,10 @@ extension RecurrentModel {
       values[.input] = try inputs.selecting(t, along: 1).contiguous()
       let nodeValues = try ReferenceEvaluator.evaluate(step, inputs: values)
       states = step.outputs.map { nodeValues[$0.index] }
-      hidden.append(states[0])
+      hidden.append(states[readoutState])
       steps.append(nodeValues)
     }
-    let output = try readOut(states[0])
+    let output = try readOut(states[readoutState])
     return ReferenceTrajectory(
       steps: steps, states: try Tensor.stacking(hidden, along: 1), output: output)
   }
@@ -52,7 +52,7 @@ extension RecurrentModel {
     let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)
     let pullback = try step.vjp(wrt: wrt)
     var cotangents = try stateSizes.enumerated().map { i, size in
-      i == 0
+      i == readoutState
         ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([inputs.shape[0], size])
     }
     for (name, tensor) in parameters { gradients[name] = try Tensor<Scalar>.zeros(tensor.shape) }

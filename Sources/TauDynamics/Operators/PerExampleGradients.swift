@@ -112,7 +112,7 @@ extension RecurrentModel where Scalar == Double {
       stateSeeds[i].initialize(repeating: 0, count: batch * size)
     }
     let initial = seeds.contiguous().scalars
-    for i in 0..<(batch * n) { stateSeeds[0][i] = initial[i] }
+    for i in 0..<(batch * n) { stateSeeds[readoutState][i] = initial[i] }
     // Per term, u and v of every step: [B × T × p].
     func width(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
     var stacks = terms.map { term in
