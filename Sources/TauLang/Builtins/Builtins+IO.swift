@@ -220,12 +220,15 @@ private func loadWeights(
   let isTauFile = file.metadata["tau.cell"] != nil
   // Each file tensor's model name: as it is, or a bare cell parameter name under `cell.`.
   var stored: [String: AnyTensor] = [:]
+  var fileNames: [String: String] = [:]  // for messages: the name as the file has it
   var extra: [String] = []
   for (name, tensor) in file.tensors {
     if names.contains(name) {
       stored[name] = tensor
+      fileNames[name] = name
     } else if !isTauFile, names.contains("cell." + name) {
       stored["cell." + name] = tensor
+      fileNames["cell." + name] = name
     } else {
       extra.append(name)
     }
@@ -247,7 +250,8 @@ private func loadWeights(
     guard value.shape == tensor.shape else {
       throw Diagnostic(
         "file.mismatch",
-        "'\(name)' is \(formatShape(value.shape)) in '\(path)' but \(formatShape(tensor.shape)) in the model",
+        "'\(fileNames[name] ?? name)' is \(formatShape(value.shape)) in '\(path)' but \(formatShape(tensor.shape)) in the model"
+          + (fileNames[name] == name ? "" : " ('\(name)')"),
         at: range)
     }
   }
