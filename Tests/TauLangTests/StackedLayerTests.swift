@@ -137,5 +137,8 @@ let stacksUnderTest = ["gru, layers: 2", "[lstm, leaky(gate: multi)]"]
     expectDiagnostic("value.invalid", "use cells\nrnn([gru, gru], hidden: 4, input: 3, ‸layers: 3)")
     expectDiagnostic("value.invalid", "use cells\nrnn(gru, hidden: 4, input: 3, ‸layers: 0)")
     expectDiagnostic("type.mismatch", "use cells\nrnn(‸[gru, 1], hidden: 4, input: 3)")
+    expectDiagnostic(
+      "file.unsaveable",
+      "use cells\nsave(‸rnn(gru, hidden: 4, input: 3, layers: 2), \"/tmp/tau-stack.safetensors\")")
   }
 }

@@ -89,6 +89,15 @@ private func flattenedTensors(_ record: Record, _ args: CallArguments, prefix: S
 /// the dtype.
 private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws -> [String: String] {
   let interpreter = args.interpreter
+  guard model.lowered.layers.count == 1 else {
+    throw Diagnostic(
+      "file.unsaveable",
+      "a model of \(model.lowered.layers.count) layers cannot be stored as a model file yet",
+      at: args.range("value"),
+      hint:
+        "save(model.params, …) keeps its weights by name, and load(file, into: rnn(…)) puts them back into the same stack"
+    )
+  }
   let cell = try sourceText(.declaration(model.cell), at: args.range("value"))
   let source = ModelDeclarations.source(
     of: model.cell, searchPath: interpreter.modules.searchPath,
