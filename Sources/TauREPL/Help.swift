@@ -165,7 +165,7 @@ private let keywordHelp: [String: String] = [
   "or": "a or b: true when either is (b is evaluated only if a is false)",
   "not": "not a: the opposite boolean",
   "gate":
-    "gate name(parameters) { … } declares a gate: an expression of h and x, a scalar or [hidden]",
+    "gate name(parameters) { … } declares a gate: an expression of h and x, a scalar or [hidden]; in a cell body, gate z = value marks a value as the cell's gate z",
   "cell":
     "cell name(parameters) { … } declares a recurrent cell: its last expression is the new state",
   "optimizer": "optimizer name(parameters) { … } declares an update rule from grad, param and step",

@@ -62,11 +62,11 @@ func parameterList(_ parameters: [Parameter]) -> String {
   return "(" + items.joined(separator: ", ") + ")"
 }
 
-/// The `param` and `state` lines of a gate's or cell's body, as written.
+/// The `param`, `state` and `gate z = …` lines of a gate's or cell's body, as written.
 func declaredParameters(_ declaration: Declaration) -> [String] {
   declaration.body.statements.compactMap { statement in
     switch statement.kind {
-    case .param, .state:
+    case .param, .state, .inlineGate:
       return statement.range.file.text(of: statement.range)
     default:
       return nil

@@ -48,7 +48,7 @@ public enum DiagnosticCatalogue {
       ),
       (
         "checking", "check.misplaced",
-        "a keyword outside the declarations that allow it (`param` outside a gate or cell)"
+        "a keyword outside the declarations that allow it (`param` outside a gate or cell, `gate z = …` outside a cell body)"
       ),
       (
         "checking", "check.missingValue",

@@ -158,6 +158,9 @@ public final class Interpreter {
       try lowerParam(name, nameRange: nameRange, shape: shape, initializer: initializer, in: env)
     case .state(let name, let nameRange, let shape, let initializer):
       try lowerState(name, nameRange: nameRange, shape: shape, initializer: initializer, in: env)
+    case .inlineGate(let name, let nameRange, let bounds, let value):
+      try lowerInlineGate(
+        name, nameRange: nameRange, bounds: bounds, value: value, at: statement.range, in: env)
     case .forLoop(let variable, _, let sequence, let body):
       let value = try evaluate(sequence, in: env)
       var iteration = 0

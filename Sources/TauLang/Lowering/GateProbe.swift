@@ -46,7 +46,7 @@ struct GateProbe {
           "\(gate.title) is \(nonFiniteName(scalars)) on a random probe of the model's states and inputs",
           at: gate.valueRange, notes: built)
       }
-      let (lower, upper) = gate.declaration.gateRange
+      let (lower, upper) = gate.bounds
       let (low, high) = (scalars.min() ?? 0, scalars.max() ?? 0)
       let slack = 1e-12 * Swift.max(1, upper - lower)
       guard low < lower - slack || high > upper + slack else { continue }
@@ -56,7 +56,7 @@ struct GateProbe {
           "\(gate.title) takes values in [\(shortNumber(low)), \(shortNumber(high))] on a random probe, outside its range [\(shortNumber(lower)), \(shortNumber(upper))]",
           at: gate.valueRange, severity: .warning,
           hint:
-            "a gate scales the step, so values outside [0, 1] make the state grow; if this gate is meant to be signed, declare it as 'gate \(gate.declaration.name) in [-1, 1] { … }'",
+            "a gate scales the step, so values outside [0, 1] make the state grow; if this gate is meant to be signed, declare it as '\(gate.signedForm)'",
           notes: built))
     }
     for (index, output) in lowered.graph.outputs.enumerated() {

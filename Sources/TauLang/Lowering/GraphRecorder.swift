@@ -79,21 +79,34 @@ public struct TracedValue: Sendable {
   var shape: [Int] { recorder.graph[id].shape }
 }
 
-/// A gate applied in a cell: the node of its value and where it comes from.
+/// A gate of a cell: the node of its value and where it comes from. Either a declared gate
+/// applied in the cell (`gate(h, x)`) or a value marked in the cell's body (`gate z = …`).
 public struct LoweredGate: Sendable {
   public var node: NodeID
-  /// As written at the application (`gate`, `update`) or the declaration's name.
+  /// As written at the application (`gate`, `update`), or the name an inline gate binds (`z`).
   public var name: String
+  /// The gate declaration applied, or, for an inline gate, the cell whose body marks it.
   public var declaration: Declaration
-  /// The gate's value expression (the last of its body), in the gate's own file.
+  /// Whether the cell's body marked the value itself (`gate z = …`).
+  public var isInline: Bool
+  /// The values the gate may take: its declared range, else [0, 1].
+  public var bounds: (lower: Double, upper: Double)
+  /// The gate's value expression (the last of its body, or what follows `gate z =`).
   public var valueRange: SourceRange
-  /// Where the cell applies it: `gate(h, x)`.
+  /// Where the cell applies it (`gate(h, x)`) or marks it (the `gate z = …` statement).
   public var application: SourceRange
 
-  /// "gate 'wide' (the cell's 'gate')", or "gate 'multi'" when applied by its own name.
+  /// "gate 'wide' (the cell's 'gate')", "gate 'multi'" when applied by its own name, and
+  /// "gate 'z' of cell 'mingru'" for a gate marked in a cell's body.
   var title: String {
-    declaration.name == name
+    if isInline { return "gate '\(name)' of cell '\(declaration.name)'" }
+    return declaration.name == name
       ? "gate '\(name)'" : "gate '\(declaration.name)' (the cell's '\(name)')"
+  }
+
+  /// How the gate would declare a signed range, for the probe's hint.
+  var signedForm: String {
+    isInline ? "gate \(name) in [-1, 1] = …" : "gate \(declaration.name) in [-1, 1] { … }"
   }
 }
 

@@ -16,6 +16,8 @@ final class LoweringContext {
   var suffix = ""
   /// The index of this layer's h among the model's states; its other states follow it.
   var stateBase = 0
+  /// The cell being lowered (nil for an optimizer), which owns the gates marked in its body.
+  var cell: Declaration?
   /// The gates being applied, outermost first.
   var gates: [Declaration] = []
   /// Extra states declared with `state` (the hidden state h is state 0).
@@ -147,6 +149,7 @@ extension Interpreter {
       throw Diagnostic(
         "type.mismatch", "rnn needs a cell, got a \(cell.declaration.kind.rawValue)", at: site)
     }
+    context.cell = cell.declaration
     let (recorder, hidden) = (context.recorder, context.hidden)
     let h = recorder.graph.input(.state(context.stateBase), shape: [hidden])
     let x = below ?? recorder.graph.input(.input, shape: [context.input])
@@ -249,8 +252,46 @@ extension Interpreter {
           severity: .note))
       throw diagnostic
     }
-    // A node the gate's body computed carries the mark itself; anything else (h, x, a shared
-    // constant such as alpha, a value from outside) gets a fresh node so the mark stays local.
+    let marked = try markGate(value, computedFrom: firstNew, at: range)
+    recorder.gates.append(
+      LoweredGate(
+        node: marked, name: name, declaration: gate.declaration, isInline: false,
+        bounds: gate.declaration.gateRange, valueRange: valueRange, application: range))
+    return .traced(TracedValue(recorder: recorder, id: marked))
+  }
+
+  /// `gate z = …` directly in a cell body: binds `z` to the value, marked as a gate named `z` of
+  /// the cell, exactly as applying a declared gate marks its result.
+  func lowerInlineGate(
+    _ name: String, nameRange: SourceRange, bounds: ValueBounds?, value expression: Expr,
+    at range: SourceRange, in env: Environment
+  ) throws {
+    // The checker rejects the statement anywhere else; this guards what it cannot see.
+    guard let context = lowering, let cell = context.cell, context.gates.isEmpty else {
+      throw Diagnostic(
+        "check.misplaced",
+        "'gate \(name) = …' marks a gate of a cell and is only allowed directly inside a cell body",
+        at: range)
+    }
+    let recorder = context.recorder
+    let firstNew = recorder.graph.nodes.count
+    let value = try recorder.operand(try evaluate(expression, in: env), at: expression.range)
+    let marked = try markGate(value, computedFrom: firstNew, at: expression.range)
+    recorder.gates.append(
+      LoweredGate(
+        node: marked, name: name, declaration: cell, isInline: true,
+        bounds: bounds.map { ($0.lower, $0.upper) } ?? (0, 1), valueRange: expression.range,
+        application: range))
+    env.define(name, .traced(TracedValue(recorder: recorder, id: marked)))
+  }
+
+  /// The node to mark as a gate for `value`: the node itself when the gate's expression computed
+  /// it (nodes from `firstNew` on); anything else (h, x, a shared constant such as alpha, a value
+  /// from outside, another gate) gets a fresh node, so the mark stays local.
+  private func markGate(_ value: NodeID, computedFrom firstNew: Int, at range: SourceRange)
+    throws -> NodeID
+  {
+    guard let recorder = lowering?.recorder else { return value }
     var marked = value
     let node = recorder.graph[value]
     var isInputOrConstant = false
@@ -260,15 +301,11 @@ extension Interpreter {
       guard
         case .traced(let fresh) = try recorder.emit(
           .binary(.add), [value, try recorder.constant(0)], at: range)
-      else { return .traced(TracedValue(recorder: recorder, id: value)) }
+      else { return value }
       marked = fresh.id
     }
     recorder.graph.markGate(marked)
-    recorder.gates.append(
-      LoweredGate(
-        node: marked, name: name, declaration: gate.declaration, valueRange: valueRange,
-        application: range))
-    return .traced(TracedValue(recorder: recorder, id: marked))
+    return marked
   }
 
   /// Throws when `declaration` is already among those in progress (`active`, outermost first),

@@ -256,7 +256,8 @@ private func referencedNames(_ body: Block, _ defaults: [Expr]) -> Set<String> {
   func block(_ body: Block) {
     for statement in body.statements {
       switch statement.kind {
-      case .expression(let e), .binding(_, _, let e, _), .assignment(_, _, let e):
+      case .expression(let e), .binding(_, _, let e, _), .assignment(_, _, let e),
+        .inlineGate(_, _, _, let e):
         walk(e)
       case .function(let literal, _):
         literal.parameters.compactMap(\.defaultValue).forEach(walk)

@@ -214,6 +214,10 @@ struct Checker {
       // Declared either way, so a misplaced one does not also make its uses unknown names.
       declare(
         name, Symbol(kind: .value(isMutable: !isParam), declaredAt: nameRange), at: nameRange)
+    case .inlineGate(let name, let nameRange, _, let value):
+      checkExpression(value)
+      if declarationKind != .cell { misplacedInlineGate(name, at: statement.range) }
+      declare(name, Symbol(kind: .value(isMutable: false), declaredAt: nameRange), at: nameRange)
     case .forLoop(let variable, let variableRange, let sequence, let body):
       checkExpression(sequence)
       scopes.append([variable: Symbol(kind: .value(isMutable: false), declaredAt: variableRange)])
@@ -242,6 +246,26 @@ struct Checker {
         diagnostics.append(Diagnostic("module.invalid", "\(error)", at: moduleRange))
       }
     }
+  }
+
+  /// `gate z = …` where no cell body holds it directly: the hint says what was likely meant.
+  private mutating func misplacedInlineGate(_ name: String, at range: SourceRange) {
+    let hint: String
+    switch (declarationKind, pureBody) {
+    case (.gate?, _):
+      hint = "a gate's body is its value already: end it with the expression"
+    case (nil, let title?) where title.hasPrefix("cell"):
+      hint = "write it at the top of the cell's body, outside 'if', 'for' and functions"
+    case (nil, nil):
+      hint = "to declare a gate of its own, write 'gate \(name) { … }'"
+    default:
+      hint = "mark gates in a cell's body, or declare one with 'gate \(name) { … }'"
+    }
+    diagnostics.append(
+      Diagnostic(
+        "check.misplaced",
+        "'gate \(name) = …' marks a gate of a cell and is only allowed directly inside a cell body",
+        at: range, hint: hint))
   }
 
   /// Checks a function or declaration body once the enclosing block's names are known.

@@ -111,6 +111,9 @@ public enum StmtKind: Sendable {
   case param(name: String, nameRange: SourceRange, shape: [Expr]?, initializer: Expr?)
   /// `state v = 0` (in optimizers and cells).
   case state(name: String, nameRange: SourceRange, shape: [Expr]?, initializer: Expr?)
+  /// `gate z = sigmoid(Wz @ x)` (directly in a cell body): binds `z` like `let` and marks its
+  /// value as a gate named `z`, as applying a declared gate does. `bounds` as a gate's range.
+  case inlineGate(name: String, nameRange: SourceRange, bounds: ValueBounds?, value: Expr)
   case forLoop(variable: String, variableRange: SourceRange, sequence: Expr, body: Block)
   case use(module: String, moduleRange: SourceRange)
 }

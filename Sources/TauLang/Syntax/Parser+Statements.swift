@@ -28,7 +28,7 @@ extension Parser {
   }
 
   /// statement → use | let | var | fn | gate | cell | optimizer | param | state | for
-  ///           | name '=' expression | expression
+  ///           | 'gate' name [bounds] '=' expression | name '=' expression | expression
   mutating func parseStatement() throws(ParseError) -> Stmt {
     let start = current.range
     switch current.kind {
@@ -111,13 +111,16 @@ extension Parser {
 
   /// declaration → ('gate' | 'cell' | 'optimizer') name ['(' parameters ')'] [bounds]
   ///                ['layered'] block
+  /// inline gate → 'gate' name [bounds] '=' expression (the '=' tells the two apart)
   mutating func parseDeclaration() throws(ParseError) -> Stmt {
     let start = current.range
     let keyword = advance()
     let kind = DeclarationKind(rawValue: keyword.text) ?? .gate
     let name = try expect(.name, "a name after '\(kind.rawValue)'")
     var parameters: [Parameter] = []
+    let parametersStart = current.range
     if at(.leftParen) { parameters = try parseParameters() }
+    let parametersRange = parameters.isEmpty ? nil : range(from: parametersStart)
     var bounds: ValueBounds?
     if at(.keywordIn) {
       bounds = try parseValueBounds()
@@ -125,6 +128,20 @@ extension Parser {
         _ = error(
           "parse.unexpected", "only a gate declares the range of its value", at: bounds.range)
       }
+    }
+    if kind == .gate, at(.equal) {
+      if let parametersRange {
+        _ = error(
+          "parse.unexpected",
+          "a gate marked in a cell body ('gate \(name.text) = …') takes no parameters",
+          at: parametersRange)
+      }
+      advance()
+      skipNewlines()
+      let value = try parseExpression()
+      return Stmt(
+        kind: .inlineGate(name: name.text, nameRange: name.range, bounds: bounds, value: value),
+        range: range(from: start))
     }
     // `layered` is a word only here, before the body: cells may still use it as a name.
     var namesLayers = false
