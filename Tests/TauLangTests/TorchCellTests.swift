@@ -110,3 +110,30 @@ let torchFixtures = packageRoot.appendingPathComponent("Tests/Fixtures/torch").p
     #expect(bias.diagnostics.first?.message.contains("'bias_hh_l0' and 'bias_ih_l0'") == true)
   }
 }
+
+@Suite struct TorchGateTests {
+  /// The torch cells mark their gates inline with Tau's names, per layer in a stack, so the
+  /// operators that read gates (efflr's retention predictor) work on a model from PyTorch.
+  @Test func gatesAreMarkedWithTausNames() throws {
+    let interpreter = Interpreter()
+    let run = runSnippet(
+      """
+      use torch
+      let lstm = rnn(torch_lstm(), hidden: 4, input: 3, layers: 2, dtype: "f64")
+      let gru = rnn(torch_gru(bias: false), hidden: 4, input: 3, dtype: "f64")
+      let batch = {inputs: randn([4, 12, 3], seed: 1), targets: zeros([4, 1])}
+      let e = efflr(lstm, batch)
+      print(e.predictor, e.pairs > 0, e.slope == e.slope)
+      """, interpreter: interpreter)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(run.output == "retention true true\n")
+    func gates(_ name: String) -> [String] {
+      guard case .model(let model)? = interpreter.globals.lookup(name) else { return [] }
+      return model.lowered.gates.map(\.name)
+    }
+    #expect(
+      gates("lstm")
+        == Array(repeating: ["input_gate", "forget_gate", "output_gate"], count: 2).flatMap { $0 })
+    #expect(gates("gru") == ["reset", "update"])
+  }
+}
