@@ -32,8 +32,8 @@ private let expectedCaseCounts = [
   "examples": 3,
   "examples/paper": 4,
   "examples/plugins": 3,
-  "Tests/Golden/errors": 109,
-  "Tests/Golden/language": 31,
+  "Tests/Golden/errors": 111,
+  "Tests/Golden/language": 33,
   "Tests/Golden/regressions": 3,
 ]
 
