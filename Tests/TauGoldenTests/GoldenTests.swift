@@ -29,11 +29,11 @@ import Testing
 /// removed is counted here, so a case that stops being found, or a folder that vanishes, fails.
 private let searchedFolders = ["examples", "Tests/Golden"]
 private let expectedCaseCounts = [
-  "examples": 3,
+  "examples": 4,
   "examples/paper": 4,
-  "examples/plugins": 3,
-  "Tests/Golden/errors": 111,
-  "Tests/Golden/language": 33,
+  "examples/plugins": 4,
+  "Tests/Golden/errors": 119,
+  "Tests/Golden/language": 34,
   "Tests/Golden/regressions": 3,
 ]
 

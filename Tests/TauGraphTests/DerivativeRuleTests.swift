@@ -93,4 +93,19 @@ import Testing
     g.outputs = [diag, try g.add(.matvec, [rows, a])]
     try expectGradientsMatchFiniteDifferences(g, wrt: [a, x, w, v])
   }
+
+  /// A matrix state: reshaped, its row blocks transposed, combined with a constant tensor.
+  @Test func matrixStatePrimitives() throws {
+    var g = Graph()
+    let s = g.input(.state(0), shape: [6])
+    let x = g.input(.input, shape: [3])
+    let m = try g.add(.reshape([2, 3]), [s])
+    let k = try g.add(.tensor(TensorConstant(shape: [2, 3], values: [1, -1, 2, 0.5, 0, 3])))
+    let shifted = try g.add(.binary(.multiply), [m, k])
+    let blocks = try g.add(
+      .transposeBlocks(rows: 2, columns: 3), [try g.add(.reshape([6]), [shifted])])
+    let y = try g.add(.matvec, [shifted, x])
+    g.outputs = [try g.add(.unary(.tanh), [blocks]), y]
+    try expectGradientsMatchFiniteDifferences(g, wrt: [s, x])
+  }
 }

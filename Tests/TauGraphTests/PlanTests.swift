@@ -122,6 +122,18 @@ func runPlan(
     try expectPlanMatchesReference(try matrixPrimitivesGraph(), seed: 2)
   }
 
+  /// Matrix-valued cell values (reshape, block transposition, constant tensors) as plans: the
+  /// graphs, their Jacobian graphs and their pullbacks.
+  @Test func matrixValuedGraphsAndTheirDerivativesMatchTheReference() throws {
+    for (label, graph) in try matrixCases().checks {
+      try expectPlanMatchesReference(graph, seed: 3)
+      let seed = try #require(graph.inputs { $0 == .state(0) }.first)
+      try expectPlanMatchesReference(try graph.jacobian(wrt: seed).graph, seed: 4)
+      try expectPlanMatchesReference(try graph.vjp(wrt: [seed]).graph, seed: 5)
+      _ = label
+    }
+  }
+
   /// Consecutive elementwise operations run as one fused instruction, and values used only
   /// inside it are not kept (the forward results above still match the reference).
   @Test func elementwiseRunsAreFused() throws {

@@ -1,5 +1,6 @@
 // The tasks of stdlib/tasks.tau: bit for bit the Swift generators they replaced
-// (ReferenceTasks.swift), their targets recomputed from their inputs by their definitions,
+// (ReferenceTasks.swift), their targets (and parity's and delay's) recomputed from their inputs
+// by their definitions,
 // determinism per batch index, and their argument checks.
 import Foundation
 import Testing
@@ -146,6 +147,52 @@ private final class TaskSession {
     }
   }
 
+  /// parity's targets are the parity of the 1 bits (inputs +1) of the whole sequence, or of
+  /// each prefix with every: true, from the same bits.
+  @Test func parityCountsTheBitsSoFar() throws {
+    let session = TaskSession()
+    let (x, shape, whole, wholeShape) = try session.batch(
+      "parity(length: \(length), input: \(input), seed: 6)", n: n, index: 3)
+    let (again, _, running, runningShape) = try session.batch(
+      "parity(length: \(length), input: \(input), seed: 6, every: true)", n: n, index: 3)
+    #expect(shape == [n, length, input] && wholeShape == [n] && runningShape == [n, length])
+    #expect(again == x)
+    for b in 0..<n {
+      var ones = 0
+      for t in 0..<length {
+        let bit = value(x, b, t, 0)
+        #expect(bit == 1 || bit == -1)
+        #expect((1..<input).allSatisfy { value(x, b, t, $0) == 0 })
+        if bit == 1 { ones += 1 }
+        #expect(running[b * length + t] == Double(ones % 2))
+      }
+      #expect(whole[b] == Double(ones % 2))
+    }
+    // Both classes occur: the bits are not all alike.
+    #expect(Set(whole) == [0, 1])
+  }
+
+  /// delay's targets are channel 0 lag steps earlier; its mask scores the steps t ≥ lag.
+  @Test func delayRecallsTheInputLagStepsBefore() throws {
+    let lag = 3
+    let interpreter = Interpreter()
+    let run = runSnippet(
+      "let drawn = delay(length: \(length), lag: \(lag), input: \(input), seed: 7).batch(\(n))",
+      interpreter: interpreter)
+    guard run.ids.isEmpty, case .record(let b)? = interpreter.globals.lookup("drawn"),
+      case .tensor(let inputs)? = b["inputs"], case .tensor(let targets)? = b["targets"],
+      case .tensor(let mask)? = b["mask"]
+    else { throw DiagnosticList(run.diagnostics) }
+    #expect(targets.shape == [n, length, 1] && mask.shape == [n, length])
+    let (x, y, w) = (inputs.doubles, targets.doubles, mask.doubles)
+    for b in 0..<n {
+      for t in 0..<length {
+        #expect(w[b * length + t] == (t >= lag ? 1 : 0))
+        #expect(y[b * length + t] == (t >= lag ? value(x, b, t - lag, 0) : 0))
+      }
+    }
+  }
+
   @Test func tasksCheckTheirArgumentsAtTheCall() {
     let cases: [(String, String)] = [
       ("delaysum(length: 37)", "delaysum needs length ≥ 38, input ≥ 1 and seed ≥ 0"),
@@ -155,6 +202,11 @@ private final class TaskSession {
       ("sinmix(length: \"ten\")", "sinmix expects a number for 'length', got string"),
       ("adding(length: 10).batch(2, index: -1)", "n must be > 0 and index ≥ 0"),
       ("adding(length: 10).batch(1.5)", "batch expects a whole number for 'n', got 1.5"),
+      ("parity(length: 0)", "parity needs length ≥ 1, input ≥ 1 and seed ≥ 0"),
+      ("parity(length: 4, every: 1)", "parity expects a bool for 'every', got number"),
+      ("delay(length: 3, lag: 3)", "delay needs length ≥ 4, input ≥ 1 and seed ≥ 0"),
+      ("delay(length: 3, lag: 0)", "delay needs lag ≥ 1"),
+      ("delay(length: 3, lag: 1.5)", "delay expects a whole number for 'lag', got 1.5"),
     ]
     for (call, message) in cases {
       let source = "let x = 1\nlet t = " + call

@@ -31,15 +31,21 @@ func concurrentMap<T: Sendable>(
 func splittingBatch<S: TensorScalar, T: Sendable>(
   _ x: Tensor<S>, _ y: Tensor<S>, _ body: @Sendable (Tensor<S>, Tensor<S>, Int) throws -> T
 ) throws -> [(result: T, size: Int)] {
-  let batch = x.shape.first ?? 0
+  try splittingBatch(x.shape.first ?? 0) { start, end, lane in
+    try body(
+      x.slicing(along: 0, from: start, to: end).contiguous(),
+      y.slicing(along: 0, from: start, to: end).contiguous(), lane)
+  }
+}
+
+/// `body(start, end, lane)` on the two halves `start ..< end` of a batch of `batch`, one per
+/// core; each result comes with its half's size.
+func splittingBatch<T: Sendable>(
+  _ batch: Int, _ body: @Sendable (Int, Int, Int) throws -> T
+) throws -> [(result: T, size: Int)] {
   let bounds = [0, batch / 2, batch]
   return try concurrentMap(2) { lane in
     let (start, end) = (bounds[lane], bounds[lane + 1])
-    return (
-      try body(
-        x.slicing(along: 0, from: start, to: end).contiguous(),
-        y.slicing(along: 0, from: start, to: end).contiguous(), lane),
-      end - start
-    )
+    return (try body(start, end, lane), end - start)
   }
 }

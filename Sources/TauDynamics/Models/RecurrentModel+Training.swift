@@ -208,31 +208,45 @@ extension RecurrentModel {
     }
   }
 
-  /// The mean squared error over the batch (PyTorch's `MSELoss()`), and its gradient with respect
-  /// to every parameter (by name; the readout as `readout`), by backpropagation through time.
+  /// The mean squared error over the batch (PyTorch's `MSELoss()`) of the last step's output,
+  /// and its gradient with respect to every parameter (by name; the readout as `readout`), by
+  /// backpropagation through time.
+  public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
+    loss: Scalar, gradients: [String: Tensor<Scalar>]
+  ) {
+    try gradient(inputs: inputs, supervision: Supervision(targets: targets))
+  }
+
+  /// The loss of `supervision` over the batch and its gradient with respect to every parameter
+  /// (by name; the readout as `readout`), by backpropagation through time. Per-step targets
+  /// read out every state and inject their cotangent at every step.
   ///
   /// With small states (n ≤ `largestSplitHidden`) a batch of at least `2 × minimumLaneBatch`
   /// sequences is split in two halves that run on two threads, and the halves' means are
-  /// combined with weights by size. Larger states leave the second core to OpenBLAS's own
-  /// threads, which is faster there (docs/PERFORMANCE.md).
-  public func gradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
+  /// combined with weights by their share of the batch's weight (by size, without a mask).
+  /// Larger states leave the second core to OpenBLAS's own threads, which is faster there
+  /// (docs/PERFORMANCE.md).
+  public func gradient(inputs: Tensor<Scalar>, supervision: Supervision<Scalar>) throws -> (
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[1] >= 1, inputs.shape[0] >= 1
     else { throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "forward") }
     // Checked before the batch is split, so a message shows the batch the caller passed.
     let batch = inputs.shape[0]
-    guard targets.shape == [batch, outputSize] else {
-      throw TensorError.shapeMismatch(
-        operation: "loss", lhs: [batch, outputSize], rhs: targets.shape)
-    }
+    let readout = try supervision.readout(
+      batch: batch, length: inputs.shape[1], outputs: outputSize)
     guard batch >= 2 * Self.minimumLaneBatch, hiddenSize <= Self.largestSplitHidden else {
-      return try laneGradient(inputs: inputs, targets: targets, lane: 0)
+      let lane = try laneGradient(inputs: inputs, supervision, readout, lane: 0)
+      return (lane.loss, lane.gradients)
     }
-    let halves = try splittingBatch(inputs, targets) { x, y, lane in
-      try self.laneGradient(inputs: x, targets: y, lane: lane)
+    let halves = try splittingBatch(batch) { start, end, lane in
+      try self.laneGradient(
+        inputs: inputs.slicing(along: 0, from: start, to: end).contiguous(),
+        supervision.slicing(from: start, to: end), readout, lane: lane)
     }
-    let weights = halves.map { Scalar($0.size) / Scalar(batch) }
+    // Exact sums of whole numbers without a mask, so the weights are size / batch.
+    let total = halves[0].result.weight + halves[1].result.weight
+    let weights = halves.map { $0.result.weight / total }
     var gradients: [String: Tensor<Scalar>] = [:]
     for (name, first) in halves[0].result.gradients {
       guard let second = halves[1].result.gradients[name] else { continue }
@@ -247,19 +261,55 @@ extension RecurrentModel {
   /// Measured: splitting gains 1.7× at n = 64 and 1.3× at n = 128, and loses 1.9× at n = 512.
   static var largestSplitHidden: Int { 128 }
 
-  private func laneGradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>, lane: Int) throws
-    -> (loss: Scalar, gradients: [String: Tensor<Scalar>])
+  /// ŷ_t = h_t W_oᵀ (+ b_o) at every step of `states` [B × T × n]: [B × T × out].
+  func readOutEvery(_ states: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    let (batch, length) = (states.shape[0], states.shape[1])
+    return try readOut(states.contiguous().reshaped([batch * length, hiddenSize]))
+      .reshaped([batch, length, outputSize])
+  }
+
+  /// The outputs `readout` scores: the last step's [B × out] or every step's [B × T × out].
+  public func outputs(of trajectory: Trajectory<Scalar>, _ readout: Readout) throws -> Tensor<
+    Scalar
+  > {
+    readout == .last ? trajectory.output : try readOutEvery(trajectory.states)
+  }
+
+  /// The readout's gradients and the cotangents the output cotangent gives the hidden states:
+  /// the last state's [B × n] for the last-step readout; every state's [B·T × n] (row b·T + t)
+  /// for the every-step one, added at each step of the backward pass.
+  func readoutPullback(
+    _ cotangent: Tensor<Scalar>, states: Tensor<Scalar>, _ readout: Readout
+  ) throws -> (gradients: [String: Tensor<Scalar>], last: Tensor<Scalar>?, every: Tensor<Scalar>?) {
+    let (batch, length) = (states.shape[0], states.shape[1])
+    guard readout == .every else {
+      return (
+        try readoutGradients(cotangent, last: try states.selecting(length - 1, along: 1)),
+        try cotangent.matmul(self.readout), nil
+      )
+    }
+    let rows = try cotangent.contiguous().reshaped([batch * length, outputSize])
+    let gradients = try readoutGradients(
+      rows, last: try states.contiguous().reshaped([batch * length, hiddenSize]))
+    return (gradients, nil, try rows.matmul(self.readout).contiguous())
+  }
+
+  private func laneGradient(
+    inputs: Tensor<Scalar>, _ supervision: Supervision<Scalar>, _ readout: Readout, lane: Int
+  ) throws
+    -> (loss: Scalar, gradients: [String: Tensor<Scalar>], weight: Scalar)
   {
     let trajectory = try forward(inputs, lane: lane)
-    let (loss, outputCotangent) = try meanSquaredError(trajectory.output, targets)
+    let score = try supervision.score(try outputs(of: trajectory, readout))
     let (workspace, compiled) = (trajectory.workspace, trajectory.compiled)
     let (batch, length) = (workspace.batch, workspace.length)
-    var gradients = try readoutGradients(
-      outputCotangent, last: try trajectory.states.selecting(length - 1, along: 1))
+    let (fromReadout, last, every) = try readoutPullback(
+      score.cotangent, states: trajectory.states, readout)
+    var gradients = fromReadout
     // Cotangents of the states, one buffer each, updated in place step by step.
     var cotangents = try stateSizes.enumerated().map { i, size in
-      i == readoutState
-        ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([batch, size])
+      if i == readoutState, let last { return last }
+      return try Tensor<Scalar>.zeros([batch, size])
     }
     var totals = try compiled.parameterNames.map {
       try Tensor<Scalar>.zeros(parameters[$0]?.shape ?? [])
@@ -270,24 +320,38 @@ extension RecurrentModel {
     let readStates = compiled.stateInputs.enumerated().compactMap {
       $0.element == nil ? nil : $0.offset
     }
-    try withMutablePointers(&cotangents) { seeds in
-      try withMutablePointers(&totals) { accumulators in
-        for slot in plan.accumulated.indices { plan.bindAccumulator(slot, to: accumulators[slot]) }
-        for t in stride(from: length - 1, through: 0, by: -1) {
-          try checkCancellation()
-          bindPullback(plan, step: t, seeds: seeds, workspace, compiled)
-          try plan.run(arena: arena)
-          // The cotangents of the states read by this step flow to the previous step.
-          for (position, state) in readStates.enumerated() {
-            let source = plan.pointer(compiled.pullback.cotangents[position], in: arena)
-            seeds[state].update(from: source, count: batch * stateSizes[state])
+    let n = hiddenSize
+    let injected = every ?? Tensor<Scalar>(0)
+    try injected.withUnsafeBufferPointer { injections in
+      try withMutablePointers(&cotangents) { seeds in
+        try withMutablePointers(&totals) { accumulators in
+          for slot in plan.accumulated.indices {
+            plan.bindAccumulator(slot, to: accumulators[slot])
+          }
+          for t in stride(from: length - 1, through: 0, by: -1) {
+            try checkCancellation()
+            if every != nil, let rows = injections.baseAddress {
+              // h_t's cotangent: what step t + 1 sent back, plus its own output's.
+              for b in 0..<batch {
+                let source = rows + (b * length + t) * n
+                let target = seeds[readoutState] + b * n
+                for i in 0..<n { target[i] += source[i] }
+              }
+            }
+            bindPullback(plan, step: t, seeds: seeds, workspace, compiled)
+            try plan.run(arena: arena)
+            // The cotangents of the states read by this step flow to the previous step.
+            for (position, state) in readStates.enumerated() {
+              let source = plan.pointer(compiled.pullback.cotangents[position], in: arena)
+              seeds[state].update(from: source, count: batch * stateSizes[state])
+            }
           }
         }
       }
     }
     for (index, name) in compiled.parameterNames.enumerated() { gradients[name] = totals[index] }
     compiled.recycle(workspace)  // the trajectory dies with this call
-    return (loss, gradients)
+    return (score.loss, gradients, score.weight)
   }
 
   /// Binds a pullback plan's inputs for step `t`: the state cotangents (`ct0`, `ct1`, …) to

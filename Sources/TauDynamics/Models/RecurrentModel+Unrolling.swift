@@ -43,21 +43,41 @@ extension RecurrentModel {
   func referenceGradient(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> (
     loss: Scalar, gradients: [String: Tensor<Scalar>]
   ) {
+    try referenceGradient(inputs: inputs, supervision: Supervision(targets: targets))
+  }
+
+  /// The loss and its gradient like `gradient(inputs:supervision:)`, through the reference
+  /// evaluator, on the whole batch at once.
+  func referenceGradient(inputs: Tensor<Scalar>, supervision: Supervision<Scalar>) throws -> (
+    loss: Scalar, gradients: [String: Tensor<Scalar>]
+  ) {
     let trajectory = try referenceForward(inputs)
-    let (loss, outputCotangent) = try meanSquaredError(trajectory.output, targets)
-    var gradients = try readoutGradients(
-      outputCotangent, last: try trajectory.states.selecting(-1, along: 1))
+    let readout = try supervision.readout(
+      batch: inputs.shape[0], length: inputs.shape[1], outputs: outputSize)
+    let output =
+      readout == .last ? trajectory.output : try readOutEvery(trajectory.states)
+    let score = try supervision.score(output)
+    let loss = score.loss
+    let (fromReadout, last, every) = try readoutPullback(
+      score.cotangent, states: trajectory.states, readout)
+    var gradients = fromReadout
     let stateIDs = (0..<stateSizes.count).map { i in step.inputs { $0 == .state(i) }.first }
     let parameterIDs = step.parameters
     let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)
     let pullback = try step.vjp(wrt: wrt)
     var cotangents = try stateSizes.enumerated().map { i, size in
-      i == readoutState
-        ? try outputCotangent.matmul(readout) : try Tensor<Scalar>.zeros([inputs.shape[0], size])
+      if i == readoutState, let last { return last }
+      return try Tensor<Scalar>.zeros([inputs.shape[0], size])
     }
     for (name, tensor) in parameters { gradients[name] = try Tensor<Scalar>.zeros(tensor.shape) }
-    for t in stride(from: trajectory.steps.count - 1, through: 0, by: -1) {
+    let length = trajectory.steps.count
+    // Every step's output cotangent through W_o, [B × T × n].
+    let injections = try every?.reshaped([inputs.shape[0], length, hiddenSize])
+    for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
+      if let injections {
+        cotangents[readoutState] = try cotangents[readoutState] + injections.selecting(t, along: 1)
+      }
       var values: [InputKind: Tensor<Scalar>] = [:]
       for node in pullback.graph.nodes {
         guard case .input(let kind) = node.op else { continue }

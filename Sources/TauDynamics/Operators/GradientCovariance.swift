@@ -54,6 +54,68 @@ extension RecurrentModel where Scalar == Double {
     return rows
   }
 
+  /// Per-example gradients of each example's own loss under `supervision` (its weighted mean
+  /// over its scored steps, for any loss and readout), with respect to every parameter and the
+  /// readout: one row per example the mask gives weight, columns as `perExampleLossGradients`.
+  public func perExampleLossGradients(inputs: Tensor<Double>, supervision: Supervision<Double>)
+    throws -> [[Double]]
+  {
+    guard supervision.loss != .mse || supervision.mask != nil || supervision.targets.rank != 2
+    else {
+      return try perExampleLossGradients(inputs: inputs, targets: supervision.targets)
+    }
+    guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[0] >= 1, inputs.shape[1] >= 1
+    else { throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "gradcov") }
+    let (batch, length, n, outputs) = (inputs.shape[0], inputs.shape[1], hiddenSize, outputSize)
+    let form = try supervision.readout(batch: batch, length: length, outputs: outputs)
+    // One forward pass for the outputs; the lanes run their own for the backward passes.
+    let trajectory = try forward(inputs)
+    let scored = try self.outputs(of: trajectory, form)
+    var cotangents: [Double] = []
+    var kept: [Int] = []
+    for b in 0..<batch {
+      let example = try supervision.slicing(from: b, to: b + 1).score(
+        try scored.slicing(along: 0, from: b, to: b + 1).contiguous())
+      if example.weight > 0 { kept.append(b) }
+      cotangents += example.cotangent.scalars
+    }
+    let steps = form == .last ? 1 : length
+    let perOutput = try Tensor<Double>(shape: [batch * steps, outputs], scalars: cotangents)
+    let readout = readout
+    let lanes = try perExampleGradients(inputs: inputs, alongside: perOutput.reshaped(scored.shape))
+    { _, rows in
+      let seeds = try rows.contiguous().reshaped([rows.count / outputs, outputs]).matmul(readout)
+      return form == .last ? seeds : try seeds.reshaped([rows.shape[0], length, n])
+    }
+    let states = (form == .last ? lanes.last : trajectory.states).scalars
+    var result: [[Double]] = []
+    for b in kept {
+      var row: [Double] = []
+      for name in parameterOrder {
+        guard let block = lanes.gradients[name] else { continue }
+        let size = block.count / batch
+        row += block.scalars[(b * size)..<((b + 1) * size)]
+      }
+      // Σ_t c_t ⊗ h_t for W_o, Σ_t c_t for b_o.
+      for o in 0..<outputs {
+        for i in 0..<n {
+          var total = 0.0
+          for t in 0..<steps {
+            total += cotangents[(b * steps + t) * outputs + o] * states[(b * steps + t) * n + i]
+          }
+          row.append(total)
+        }
+      }
+      if readoutBias != nil {
+        for o in 0..<outputs {
+          row.append((0..<steps).reduce(0) { $0 + cotangents[(b * steps + $1) * outputs + o] })
+        }
+      }
+      result.append(row)
+    }
+    return result
+  }
+
   /// The cell's parameter names in a fixed order (sorted), as the gradient rows lay them out.
   public var parameterOrder: [String] { parameters.keys.sorted() }
 
@@ -63,6 +125,14 @@ extension RecurrentModel where Scalar == Double {
   {
     try gradientAnisotropy(
       rows: try perExampleLossGradients(inputs: inputs, targets: targets), r: r)
+  }
+
+  /// gradcov on the per-example gradients of any loss, readout and mask.
+  public func gradientCovariance(
+    inputs: Tensor<Double>, supervision: Supervision<Double>, r: Int
+  ) throws -> GradientCovariance {
+    try gradientAnisotropy(
+      rows: try perExampleLossGradients(inputs: inputs, supervision: supervision), r: r)
   }
 }
 

@@ -31,7 +31,8 @@ extension RecurrentModel where Scalar == Double {
   }
 
   /// Per-example gradients whose seeds each lane computes from its own forward pass and its rows
-  /// of `companion` ([B × …], split with the inputs), so the batch runs forward once.
+  /// of `companion` ([B × …], split with the inputs), so the batch runs forward once. Seeds
+  /// [B × n] are h_T's cotangents; seeds [B × T × n] are added to each h_t's.
   func perExampleGradients(
     inputs: Tensor<Double>, alongside companion: Tensor<Double>,
     seeds: @escaping @Sendable (Trajectory<Double>, Tensor<Double>) throws -> Tensor<Double>
@@ -88,7 +89,9 @@ extension RecurrentModel where Scalar == Double {
     defer { compiled.recycle(workspace) }
     let (batch, length, n) = (workspace.batch, workspace.length, hiddenSize)
     let seeds = try makeSeeds(trajectory, companion)
-    guard seeds.shape == [batch, n] else {
+    // [B × n] seeds h_T; [B × T × n] seeds every h_t (a loss on every step's output).
+    let everyStep = seeds.shape == [batch, length, n]
+    guard seeds.shape == [batch, n] || everyStep else {
       throw TensorError.shapeMismatch(
         operation: "per-example gradients", lhs: seeds.shape, rhs: [batch, n])
     }
@@ -112,7 +115,7 @@ extension RecurrentModel where Scalar == Double {
       stateSeeds[i].initialize(repeating: 0, count: batch * size)
     }
     let initial = seeds.contiguous().scalars
-    for i in 0..<(batch * n) { stateSeeds[readoutState][i] = initial[i] }
+    if !everyStep { for i in 0..<(batch * n) { stateSeeds[readoutState][i] = initial[i] } }
     // Per term, u and v of every step: [B × T × p].
     func width(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
     var stacks = terms.map { term in
@@ -127,6 +130,13 @@ extension RecurrentModel where Scalar == Double {
     var totals = shapes.map { [Double](repeating: 0, count: batch * $0.reduce(1, *)) }
     for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
+      if everyStep {
+        for b in 0..<batch {
+          for i in 0..<n {
+            stateSeeds[readoutState][b * n + i] += initial[(b * length + t) * n + i]
+          }
+        }
+      }
       bindPullback(plan, step: t, seeds: stateSeeds, workspace, compiled)
       try plan.run(arena: arena)
       for (index, term) in terms.enumerated() {

@@ -38,6 +38,21 @@ extension RecurrentModel {
     progress: (Int, Scalar) -> Void = { _, _ in },
     batch: (Int) throws -> (inputs: Tensor<Scalar>, targets: Tensor<Scalar>)
   ) throws -> TrainingRecord<Scalar> {
+    try train(
+      steps: steps, optimizer: optimizer, checkpoints: checkpoints, clip: clip,
+      progress: progress
+    ) { k in
+      let (inputs, targets) = try batch(k)
+      return (inputs, Supervision(targets: targets))
+    }
+  }
+
+  /// Trains like `train(steps:…batch:)` on batches scored by any loss, readout and mask.
+  public func train(
+    steps: Int, optimizer: OptimizerRun<Scalar>, checkpoints: [Int] = [], clip: Scalar? = nil,
+    progress: (Int, Scalar) -> Void = { _, _ in },
+    batch: (Int) throws -> (inputs: Tensor<Scalar>, supervision: Supervision<Scalar>)
+  ) throws -> TrainingRecord<Scalar> {
     var record = TrainingRecord(model: self)
     let wanted = Set(checkpoints)
     if wanted.contains(0) { record.checkpoints.append((0, self)) }
@@ -48,16 +63,16 @@ extension RecurrentModel {
         throw TrainingStop.cancelled(step: step, record: record)
       }
       let inputs: Tensor<Scalar>
-      let targets: Tensor<Scalar>
+      let supervision: Supervision<Scalar>
       do {
-        (inputs, targets) = try batch(step - 1)
+        (inputs, supervision) = try batch(step - 1)
       } catch is Cancelled {
         // Ctrl-C while the batch was made (a task written in Tau polls): the run so far is good.
         throw TrainingStop.cancelled(step: step, record: record)
       }
       var (loss, gradients): (Scalar, [String: Tensor<Scalar>])
       do {
-        (loss, gradients) = try record.model.gradient(inputs: inputs, targets: targets)
+        (loss, gradients) = try record.model.gradient(inputs: inputs, supervision: supervision)
       } catch is Cancelled {
         // Ctrl-C inside the step (the time loops poll too): the run so far is still good.
         throw TrainingStop.cancelled(step: step, record: record)

@@ -42,6 +42,8 @@ public enum ReferenceEvaluator {
       return value
     case .constant(let c):
       return Tensor(S(c))
+    case .tensor(let c):
+      return try Tensor(shape: c.shape, scalars: c.values.map { S($0) })
     case .unary(let op):
       return operands[0].applying(op)
     case .binary(let op):
@@ -85,6 +87,18 @@ public enum ReferenceEvaluator {
     case .diagonal:
       let n = node.shape[0]
       return try (operands[0] * Tensor<S>.eye(n)).sum(along: [-1])
+    case .reshape(let shape):
+      let batch = graph[node.inputs[0]].isBatched ? [operands[0].shape[0]] : []
+      return try operands[0].contiguous().reshaped(batch + shape)
+    case .transposeBlocks(let rows, let columns):
+      // [B?, r·c, p?] → [B?, r, c, p?] → swap r and c → back.
+      let batch = graph[node.inputs[0]].isBatched ? [operands[0].shape[0]] : []
+      let width = node.shape.count == 2 ? [node.shape[1]] : []
+      let grid = try operands[0].contiguous().reshaped(batch + [rows, columns] + width)
+      let order = Array(0..<grid.rank)
+      var swapped = order
+      swapped.swapAt(batch.count, batch.count + 1)
+      return try grid.permuted(swapped).contiguous().reshaped(batch + node.shape)
     }
   }
 

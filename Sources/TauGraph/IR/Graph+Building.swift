@@ -14,7 +14,7 @@ extension Graph {
     switch op {
     case .input(.parameter): batched = false
     case .input: batched = true
-    case .constant: batched = false
+    case .constant, .tensor: batched = false
     default: batched = inputs.contains { nodes[$0.index].isBatched }
     }
     nodes.append(Node(op: op, inputs: inputs, shape: shape, isBatched: batched, origin: origin))
@@ -158,6 +158,32 @@ extension Graph {
         throw fail("diagonal needs a square matrix, got \(formatShape(shapes[0]))")
       }
       return [shapes[0][0]]
+    case .reshape(let shape):
+      try arity(1)
+      let count = shapes[0].reduce(1, *)
+      guard shape.count <= 2, shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == count else {
+        throw fail(
+          "cannot reshape \(formatShape(shapes[0])) (\(count) elements) to \(formatShape(shape))")
+      }
+      return shape
+    case .transposeBlocks(let rows, let columns):
+      try arity(1)
+      guard (1...2).contains(shapes[0].count), rows > 0, columns > 0,
+        shapes[0][0] == rows * columns
+      else {
+        throw fail(
+          "transposeBlocks(\(rows), \(columns)) needs \(rows * columns) rows, got \(formatShape(shapes[0]))"
+        )
+      }
+      return shapes[0]
+    case .tensor(let constant):
+      try arity(0)
+      guard constant.shape.count <= 2, constant.shape.reduce(1, *) == constant.values.count else {
+        throw fail(
+          "a constant of shape \(formatShape(constant.shape)) needs \(constant.shape.reduce(1, *)) values"
+        )
+      }
+      return constant.shape
     }
   }
 }

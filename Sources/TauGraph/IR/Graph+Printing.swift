@@ -1,5 +1,6 @@
 // The IR as text, one node per line like a disassembler: `%7 = matvec %2, %0  [64]  batched`.
 // TAU_DEBUG=1 prints every lowered cell this way.
+import TauTensor
 
 extension Graph: CustomStringConvertible {
   public var description: String {
@@ -30,6 +31,11 @@ func opName(_ op: Op) -> String {
   case .broadcast(let n): return "broadcast \(n)"
   case .slice(let start, let count): return "slice \(start)..<\(start + count)"
   case .sliceRows(let start, let count): return "sliceRows \(start)..<\(start + count)"
+  case .reshape(let shape): return "reshape \(formatShape(shape))"
+  case .transposeBlocks(let rows, let columns): return "transposeBlocks \(rows)×\(columns)"
+  case .tensor(let c):
+    let shown = c.values.prefix(4).map { "\($0)" }.joined(separator: ", ")
+    return "tensor \(formatShape(c.shape)) [\(shown)\(c.values.count > 4 ? ", …" : "")]"
   default: return "\(op)"
   }
 }

@@ -48,6 +48,25 @@ public enum Op: Hashable, Sendable {
   case diagonal  // M [n×n] → its diagonal [n]
   case concatRows  // [A; B]: matrices with equal column counts stacked
   case sliceRows(start: Int, count: Int)  // rows start ..< start+count of M
+  // Matrix-valued cell states and constants (DeltaNet's S, Mamba's per-channel h, eye(n)).
+  case reshape([Int])  // the same elements in row-major order under another shape
+  /// Row blocks of a [r·c] vector or [r·c × p] matrix, seen as an r × c grid, transposed to c × r:
+  /// block (i, j) moves to (j, i). It is `transpose` of a matrix's tangent, whose rows are the
+  /// matrix's entries in row-major order.
+  case transposeBlocks(rows: Int, columns: Int)
+  case tensor(TensorConstant)  // a constant vector or matrix, shared by the batch
+}
+
+/// The value of a `.tensor` node: a constant written in a cell body (`eye(hidden)`, `ones([k])`).
+public struct TensorConstant: Hashable, Sendable {
+  public let shape: [Int]
+  /// The elements in row-major order.
+  public let values: [Double]
+
+  public init(shape: [Int], values: [Double]) {
+    self.shape = shape
+    self.values = values
+  }
 }
 
 /// One SSA value.

@@ -177,6 +177,16 @@ extension Plan {
       }
     case .sliceRows(let start, _):
       out.update(from: at(inputs[0]) + start * shape[1], count: size(y))
+    case .reshape:
+      out.update(from: at(inputs[0]), count: size(y))
+    case .transposeBlocks(let rows, let columns):
+      let width = shape.count == 2 ? shape[1] : 1
+      let m = at(inputs[0])
+      for i in 0..<rows {
+        for j in 0..<columns {
+          (out + (j * rows + i) * width).update(from: m + (i * columns + j) * width, count: width)
+        }
+      }
     default:
       break
     }

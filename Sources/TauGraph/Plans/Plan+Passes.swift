@@ -125,6 +125,10 @@ extension Plan {
           c.locations.append(.constant(c.constantValues.count))
           c.constantValues.append(value)
           continue
+        case .tensor(let constant):
+          c.locations.append(.constant(c.constantValues.count))
+          c.constantValues += constant.values
+          continue
         default:
           break
         }
@@ -155,6 +159,7 @@ extension Plan {
         let id = NodeID(index)
         if case .input = node.op { continue }
         if case .constant = node.op { continue }
+        if case .tensor = node.op { continue }
         if c.accumulatedOnly.contains(index) || c.fusedProducts.contains(index) || !c.live[index] {
           continue
         }
@@ -183,9 +188,9 @@ extension Plan {
         case .concat: c.instructions.append(.concat(inputs, id))
         case .slice(let start, _): c.instructions.append(.slice(inputs[0], id, start: start))
         case .transpose, .matmat, .scaleRows, .scaleColumns, .addDiagonal, .diagonal, .concatRows,
-          .sliceRows:
+          .sliceRows, .reshape, .transposeBlocks:
           c.instructions.append(.matrix(node.op, inputs, id))
-        case .input, .constant:
+        case .input, .constant, .tensor:
           break
         }
       }

@@ -21,6 +21,8 @@ struct DerivedGraph {
     let handle: NodeID
     if case .input(.parameter(let name)) = node.op {
       handle = graph.input(.parameter(name), shape: node.shape)
+    } else if case .tensor = node.op, let copy = try? graph.add(node.op) {
+      handle = copy  // a constant is copied, not read from the forward pass
     } else {
       handle = graph.input(.primal(id), shape: node.shape, isBatched: node.isBatched)
     }

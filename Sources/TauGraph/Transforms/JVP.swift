@@ -1,6 +1,9 @@
 // Forward mode as a program transform with structured tangents: the Jacobian of a step's
 // outputs with respect to one input (the state), built so that the paper's cells cost O(n²) per
 // sample: identities, diagonals and row vectors stay structured; only what must be dense is.
+// A matrix-valued value [k×m] (a DeltaNet state, an outer product) has the tangent of its
+// entries in row-major order, [k·m × p], so matrix rules are reshapes and block transpositions
+// of ordinary products.
 
 /// A tangent: the derivative of one node with respect to the seed input (size p), as a node of
 /// the derived graph, kept in the cheapest form that represents it.
@@ -10,6 +13,13 @@ enum Tangent {
   case diagonal(NodeID)  // diag(d), d [p]
   case dense(NodeID)  // M [k×p]
   case row(NodeID)  // for a scalar node: its gradient row v [p]
+}
+
+extension Tangent {
+  var isZero: Bool {
+    if case .zero = self { return true }
+    return false
+  }
 }
 
 /// The result of `Graph.jacobian`: the tangent graph and, per primal output, the node holding
@@ -76,9 +86,10 @@ private struct TangentBuilder {
       origin: primal[id].origin)
   }
 
-  /// The dense [k×p] matrix of a tangent of a value of shape `rows` ([k], or [] for a row).
+  /// The dense [k×p] matrix of a tangent of a value of shape `rows` ([k], [] for a row, or a
+  /// matrix, whose k entries are taken in row-major order).
   mutating func materialize(_ t: Tangent, rows shape: [Int]) throws(GraphError) -> NodeID {
-    let k = shape.first ?? 1
+    let k = shape.reduce(1, *)
     switch t {
     case .zero: return try derived.zeros([k, size])
     case .identity:
@@ -93,7 +104,8 @@ private struct TangentBuilder {
 
   /// t scaled by a factor: a scalar node, or a vector [k] (diag(f)·t). `scalarTangent` is true
   /// when t belongs to a scalar value and the result to a vector (then f ⊗ row).
-  private mutating func scaled(_ t: Tangent, by f: NodeID) throws(GraphError) -> Tangent {
+  private mutating func scaled(_ t: Tangent, by factor: NodeID) throws(GraphError) -> Tangent {
+    let f = try flattened(factor)
     let factorIsScalar = derived.graph[f].shape.isEmpty
     switch t {
     case .zero: return .zero
@@ -124,7 +136,7 @@ private struct TangentBuilder {
     // A scalar operand of a vector result contributes 1 ⊗ row.
     func spread(_ t: Tangent) throws(GraphError) -> Tangent {
       if case .row(let v) = t, !shape.isEmpty {
-        return .dense(try op(.outer, try derived.filled(shape[0], 1), v))
+        return .dense(try op(.outer, try derived.filled(shape.reduce(1, *), 1), v))
       }
       return t
     }
@@ -150,6 +162,61 @@ private struct TangentBuilder {
     try derived.constant(c)
   }
 
+  /// A matrix node as the vector of its entries (row-major); other nodes unchanged.
+  private mutating func flattened(_ id: NodeID) throws(GraphError) -> NodeID {
+    let shape = derived.graph[id].shape
+    return shape.count == 2 ? try op(.reshape([shape[0] * shape[1]]), id) : id
+  }
+
+  /// A dense [r·c × p] tangent of a matrix seen as r row blocks of c entries each, rearranged so
+  /// that the blocks become columns: rows (i, j) → (j, i), the tangent of the transpose.
+  private mutating func transposedBlocks(_ m: NodeID, rows r: Int, columns c: Int)
+    throws(GraphError) -> NodeID
+  {
+    try op(.transposeBlocks(rows: r, columns: c), m)
+  }
+
+  /// A · T for a matrix A [k×l] and the dense tangent T [l·m × p] of a matrix [l×m]: the tangent
+  /// [k·m × p] of A·M (left multiplication acts on row blocks, so a reshape makes it one product).
+  private mutating func leftProduct(_ a: NodeID, _ t: NodeID, blockWidth m: Int)
+    throws(GraphError) -> NodeID
+  {
+    let (k, l) = (derived.graph[a].shape[0], derived.graph[a].shape[1])
+    let p = size
+    let product = try op(.matmat, a, try op(.reshape([l, m * p]), t))
+    return try op(.reshape([k * m, p]), product)
+  }
+
+  /// qᵀ · T for a vector q [k] and the dense tangent T [k·m × p] of a matrix [k×m]: the tangent
+  /// [m × p] of qᵀM.
+  private mutating func weightedBlocks(_ q: NodeID, _ t: NodeID, blockWidth m: Int)
+    throws(GraphError) -> NodeID
+  {
+    let k = derived.graph[q].shape[0]
+    let combined = try op(.vecmat, q, try op(.reshape([k, m * size]), t))
+    return try op(.reshape([m, size]), combined)
+  }
+
+  /// The tangent of u ⊗ w [k×m] from the tangents of u [k] and w [m].
+  private mutating func outerTangent(_ u: NodeID, _ tu: Tangent, _ w: NodeID, _ tw: Tangent)
+    throws(GraphError) -> Tangent
+  {
+    let (k, m, p) = (derived.graph[u].shape[0], derived.graph[w].shape[0], size)
+    var result = Tangent.zero
+    if !tu.isZero {
+      // Rows (i, j) = w_j · Tu[i]: built as (j, i) by an outer product, then transposed blocks.
+      let spread = try op(.outer, w, try op(.reshape([k * p]), try materialize(tu, rows: [k])))
+      let byColumns = try op(.reshape([m * k, p]), spread)
+      result = .dense(try transposedBlocks(byColumns, rows: m, columns: k))
+    }
+    if !tw.isZero {
+      // Rows (i, j) = u_i · Tw[j].
+      let spread = try op(.outer, u, try op(.reshape([m * p]), try materialize(tw, rows: [m])))
+      result = try sum(result, .dense(try op(.reshape([k * m, p]), spread)), shape: [k, m])
+    }
+    return result
+  }
+
   /// fᵀ·t for a vector f [k]: the row of a scalar that is a weighted sum of the value's entries.
   private mutating func weightedRow(_ f: NodeID, _ t: Tangent) throws(GraphError) -> Tangent {
     switch t {
@@ -168,7 +235,7 @@ private struct TangentBuilder {
     let inputs = node.inputs
     let t = inputs.map { tangents[$0] ?? .zero }
     switch node.op {
-    case .input, .constant:
+    case .input, .constant, .tensor:
       return .zero
     case .unary(let f):
       guard let slope = try derived.slope(of: f, at: id) else { return .zero }
@@ -205,11 +272,70 @@ private struct TangentBuilder {
           try scaled(t[0], by: towardsA), try scaled(t[1], by: towardsC), shape: node.shape)
       }
     case .matvec:
-      guard case .zero = t[0] else { throw unsupported("a matrix", id) }
-      return try leftMultiplied(t[1], by: derived.value(inputs[0]))
+      // y = W q: W dq, plus dW q when the matrix depends on the seed (rows i = Σ_j q_j dW_ij).
+      let (w, q) = (derived.value(inputs[0]), derived.value(inputs[1]))
+      var result = try leftMultiplied(t[1], by: w)
+      if !t[0].isZero {
+        let (k, m) = (primal[inputs[0]].shape[0], primal[inputs[0]].shape[1])
+        let byColumns = try transposedBlocks(
+          try materialize(t[0], rows: [k, m]), rows: k, columns: m)
+        result = try sum(
+          result, .dense(try weightedBlocks(q, byColumns, blockWidth: k)), shape: node.shape)
+      }
+      return result
     case .vecmat:
-      guard case .zero = t[1] else { throw unsupported("a matrix", id) }
-      return try leftMultiplied(t[0], by: try op(.transpose, derived.value(inputs[1])))
+      // y = Wᵀ q: Wᵀ dq, plus Σ_i q_i dW_i· when the matrix depends on the seed.
+      let (q, w) = (derived.value(inputs[0]), derived.value(inputs[1]))
+      var result = Tangent.zero
+      if !t[0].isZero { result = try leftMultiplied(t[0], by: try op(.transpose, w)) }
+      if !t[1].isZero {
+        let m = primal[inputs[1]].shape[1]
+        let dense = try materialize(t[1], rows: primal[inputs[1]].shape)
+        result = try sum(
+          result, .dense(try weightedBlocks(q, dense, blockWidth: m)), shape: node.shape)
+      }
+      return result
+    case .outer:
+      return try outerTangent(derived.value(inputs[0]), t[0], derived.value(inputs[1]), t[1])
+    case .transpose:
+      let (k, m) = (primal[inputs[0]].shape[0], primal[inputs[0]].shape[1])
+      if t[0].isZero { return .zero }
+      return .dense(
+        try transposedBlocks(try materialize(t[0], rows: [k, m]), rows: k, columns: m))
+    case .matmat:
+      // C = A B: A dB (left products act on row blocks) plus dA B, which is (Bᵀ dAᵀ)ᵀ.
+      let (a, b) = (derived.value(inputs[0]), derived.value(inputs[1]))
+      let (k, l, m) = (node.shape[0], primal[inputs[0]].shape[1], node.shape[1])
+      var result = Tangent.zero
+      if !t[1].isZero {
+        result = .dense(
+          try leftProduct(a, try materialize(t[1], rows: [l, m]), blockWidth: m))
+      }
+      if !t[0].isZero {
+        let aTransposed = try transposedBlocks(
+          try materialize(t[0], rows: [k, l]), rows: k, columns: l)
+        let product = try leftProduct(try op(.transpose, b), aTransposed, blockWidth: k)
+        result = try sum(
+          result, .dense(try transposedBlocks(product, rows: m, columns: k)), shape: node.shape)
+      }
+      return result
+    case .reshape:
+      // The entries keep their order; only a scalar's row changes form.
+      let from = primal[inputs[0]].shape
+      if t[0].isZero { return .zero }
+      if node.shape.isEmpty {
+        return .row(try op(.reshape([size]), try materialize(t[0], rows: from)))
+      }
+      if from.isEmpty { return .dense(try materialize(t[0], rows: from)) }
+      return t[0]
+    case .transposeBlocks(let rows, let columns):
+      if t[0].isZero { return .zero }
+      // A value [r·c × w]'s tangent has w·p columns per row of the value.
+      let width = node.shape.count == 2 ? node.shape[1] : 1
+      let dense = try materialize(t[0], rows: primal[inputs[0]].shape)
+      let grouped = try op(.reshape([rows * columns, width * size]), dense)
+      let moved = try op(.transposeBlocks(rows: rows, columns: columns), grouped)
+      return .dense(try op(.reshape([rows * columns * width, size]), moved))
     case .dot:
       return try sum(
         try weightedRow(derived.value(inputs[0]), t[1]),
@@ -230,9 +356,9 @@ private struct TangentBuilder {
         try op(
           .sliceRows(start: start, count: count),
           try materialize(t[0], rows: primal[inputs[0]].shape)))
-    case .outer, .transpose, .matmat, .scaleRows, .scaleColumns, .addDiagonal, .diagonal,
-      .concatRows, .sliceRows:
-      throw unsupported("a matrix-valued operation", id)
+    case .scaleRows, .scaleColumns, .addDiagonal, .diagonal, .concatRows, .sliceRows:
+      // These appear only in derived graphs, which are not differentiated again.
+      throw unsupported("a tangent-graph operation", id)
     }
   }
 

@@ -78,7 +78,12 @@ private struct PullbackBuilder {
   /// down to a scalar where the primal value is a scalar that was broadcast.
   mutating func accumulate(_ contribution: NodeID, into id: NodeID) throws(GraphError) {
     var contribution = contribution
-    if primal[id].shape.isEmpty && !graph[contribution].shape.isEmpty {
+    let shape = graph[contribution].shape
+    if primal[id].shape.isEmpty && !shape.isEmpty {
+      // A matrix's entries are summed as one vector.
+      if shape.count == 2 {
+        contribution = try graph.add(.reshape([shape[0] * shape[1]]), [contribution])
+      }
       contribution = try graph.add(.sum, [contribution])
     }
     guard let existing = cotangent[id] else {
@@ -109,7 +114,7 @@ private struct PullbackBuilder {
     let inputs = node.inputs
     func needs(_ i: Int) -> Bool { reaches[inputs[i].index] }
     switch node.op {
-    case .input, .constant:
+    case .input, .constant, .tensor:
       return
     case .unary(let u):
       guard needs(0) else { return }
@@ -264,6 +269,13 @@ private struct PullbackBuilder {
     case .diagonal:
       if needs(0) {
         try accumulate(try op(.addDiagonal, try zeros(like: inputs[0]), c), into: inputs[0])
+      }
+    case .reshape:
+      if needs(0) { try accumulate(try op(.reshape(primal[inputs[0]].shape), c), into: inputs[0]) }
+    case .transposeBlocks(let rows, let columns):
+      // A permutation: its adjoint is the inverse permutation.
+      if needs(0) {
+        try accumulate(try op(.transposeBlocks(rows: columns, columns: rows), c), into: inputs[0])
       }
     }
   }

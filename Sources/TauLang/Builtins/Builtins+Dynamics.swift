@@ -159,12 +159,16 @@ extension BuiltinRegistry {
         ]))
     },
     Builtin(
-      "gradcov", ["model", "data", "samples=256", "r=10", "index=1000000"],
-      "{ai, ce, spectrum, rows, columns}: the spectrum of true per-example gradients (rows unit, columns centred)"
+      "gradcov", ["model", "data", "samples=256", "r=10", "index=1000000", "loss=\"mse\""],
+      "{ai, ce, spectrum, rows, columns}: the spectrum of true per-example gradients of the loss (rows unit, columns centred)"
     ) { args in
-      let (inputs, targets) = try examples(args)
-      let result = try doubleModel(args).gradientCovariance(
-        inputs: inputs, targets: targets, r: try args.integer("r"))
+      let loss = try lossArgument(args)
+      let batch = try examples(args)
+      let model = try doubleModel(args)
+      let supervision = try batch.supervision(
+        loss, for: model, builtin: "gradcov", at: args.range("data"), \.asDouble)
+      let result = try model.gradientCovariance(
+        inputs: batch.inputs.asDouble, supervision: supervision, r: try args.integer("r"))
       return .record(
         Record([
           ("ai", .number(result.ai)), ("ce", .number(result.ce)),
@@ -235,7 +239,7 @@ extension BuiltinRegistry {
 
   /// gradcov's examples: a batch record as given, or `samples` fresh sequences from a task, batch
   /// number `index` (by default one no training run shorter than a million steps sees).
-  private static func examples(_ args: CallArguments) throws -> (Tensor<Double>, Tensor<Double>) {
+  private static func examples(_ args: CallArguments) throws -> BatchTensors {
     guard case .record(let data) = args["data"] else {
       throw args.typeError("data", expected: "a task or a batch record {inputs, targets}")
     }
@@ -259,13 +263,10 @@ extension BuiltinRegistry {
       }
       batch = record
     }
-    guard let inputs = batch["inputs"], let targets = batch["targets"] else {
+    guard let tensors = try BatchTensors(batch, at: args.range("data")) else {
       throw args.typeError("data", expected: "a task or a batch record {inputs, targets}")
     }
-    return (
-      try tensorValue(inputs, at: args.range("data"), context: "inputs").asDouble,
-      try tensorValue(targets, at: args.range("data"), context: "targets").asDouble
-    )
+    return tensors
   }
 
   /// Every tensor of a nested record, with its dotted path (`cell.gate.Wr`).

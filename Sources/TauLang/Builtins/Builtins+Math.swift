@@ -15,6 +15,18 @@ extension BuiltinRegistry {
         }
       }
     } + [
+      Builtin("silu", ["x"], "x · sigmoid(x) (the swish of Mamba and Griffin), elementwise") {
+        args in
+        let x = args["x"]
+        let gate: Value
+        switch x {
+        case .number(let v): return .number(v * UnaryOperation.sigmoid.apply(v))
+        case .traced(let t):
+          gate = try t.recorder.emit(.unary(.sigmoid), [t.id], at: args.callRange)
+        default: gate = .tensor(try args.tensor("x").applying(.sigmoid))
+        }
+        return try args.interpreter.binary(.multiply, x, gate, at: args.callRange)
+      },
       rounding("floor", .down), rounding("ceil", .up), rounding("round", .toNearestOrAwayFromZero),
       Builtin(
         "sum", ["x", "axis=none"], "sum of all elements, or along axis (a number or a list of axes)"
@@ -82,11 +94,13 @@ extension BuiltinRegistry {
   }
 
   private static func reduction(_ args: CallArguments, _ op: ReductionOperation) throws -> Value {
-    if case .traced(let t) = args["x"], t.shape.count == 1, !args.isGiven("axis") {
-      let total = try t.recorder.emit(.sum, [t.id], at: args.callRange)
+    if case .traced(let t) = args["x"] {
+      let axis = args.isGiven("axis") ? try args.integer("axis") : nil
+      let id = try t.recorder.summed(t.id, axis: axis, at: args.callRange)
+      let total = Value.traced(TracedValue(recorder: t.recorder, id: id))
       guard op == .mean else { return total }
-      return try args.interpreter.binary(
-        .divide, total, .number(Double(t.shape[0])), at: args.callRange)
+      let count = t.shape.reduce(1, *) / Swift.max(1, t.recorder.graph[id].shape.reduce(1, *))
+      return try args.interpreter.binary(.divide, total, .number(Double(count)), at: args.callRange)
     }
     let axes = try args.axes("axis")
     return try wrapReduced(args.tensor("x")) {

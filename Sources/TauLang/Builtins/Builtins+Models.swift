@@ -12,7 +12,7 @@ extension BuiltinRegistry {
         "cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\"", "bias=false",
         "layers=none",
       ],
-      "a sequence-to-one model: the cell's state update unrolled over time, readout ŷ = W_o h_T; layers: L (or a list of cells) stacks cells, the readout reading the top layer"
+      "a recurrent model: the cell's state update unrolled over time, readout ŷ = W_o h_T (or W_o h_t at every step, for per-step targets); layers: L (or a list of cells) stacks cells, the readout reading the top layer"
     ) { args in
       let cells = try stackedCells(args)
       let hidden = try layerSizes(args, count: cells.count)
@@ -73,19 +73,26 @@ extension BuiltinRegistry {
           network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
     },
     Builtin(
-      "gradient", ["model", "batch"],
-      "{loss, grads}: the mean squared error on batch {inputs, targets} and its gradient, shaped like model.params"
+      "gradient", ["model", "batch", "loss=\"mse\""],
+      "{loss, grads}: the loss (\"mse\" or \"xent\") on batch {inputs, targets, mask} and its gradient, shaped like model.params"
     ) { args in
       guard case .model(let model) = args["model"] else {
         throw args.typeError("model", expected: "a model")
       }
-      let (inputs, targets) = try batchTensors(args, "batch")
+      let loss = try lossArgument(args)
+      let batch = try batchTensors(args, "batch")
       switch model.network {
       case .f32(let network):
-        let (loss, grads) = try network.gradient(inputs: inputs.asFloat, targets: targets.asFloat)
+        let supervision = try batch.supervision(
+          loss, for: network, builtin: "gradient", at: args.range("batch"), \.asFloat)
+        let (loss, grads) = try network.gradient(
+          inputs: batch.inputs.asFloat, supervision: supervision)
         return gradientRecord(Double(loss), grads.mapValues { TensorValue.f32($0) }, model)
       case .f64(let network):
-        let (loss, grads) = try network.gradient(inputs: inputs.asDouble, targets: targets.asDouble)
+        let supervision = try batch.supervision(
+          loss, for: network, builtin: "gradient", at: args.range("batch"), \.asDouble)
+        let (loss, grads) = try network.gradient(
+          inputs: batch.inputs.asDouble, supervision: supervision)
         return gradientRecord(loss, grads.mapValues { TensorValue.f64($0) }, model)
       }
     },
@@ -141,21 +148,6 @@ extension BuiltinRegistry {
       throw Diagnostic("value.invalid", "\(name) must be > 0, got \(n)", at: args.range(name))
     }
     return n
-  }
-
-  /// The inputs [B×T×m] and targets [B×out] of a batch record.
-  static func batchTensors(_ args: CallArguments, _ name: String) throws -> (
-    TensorValue, TensorValue
-  ) {
-    guard case .record(let batch) = args[name], let inputs = batch["inputs"],
-      let targets = batch["targets"]
-    else {
-      throw args.typeError(name, expected: "a batch record {inputs, targets}")
-    }
-    return (
-      try tensorValue(inputs, at: args.range(name), context: "inputs"),
-      try tensorValue(targets, at: args.range(name), context: "targets")
-    )
   }
 
   private static func gradientRecord(

@@ -80,6 +80,11 @@ extension BuiltinRegistry {
         items = try args.list("shape")
       }
       let shape = try items.map { try args.interpreter.wholeNumber($0, at: args.range("shape")) }
+      if case .traced(let t) = args["x"] {
+        return .traced(
+          TracedValue(
+            recorder: t.recorder, id: try t.recorder.reshaped(t.id, to: shape, at: args.callRange)))
+      }
       switch try args.tensor("x") {
       case .f32(let t): return .tensor(.f32(try t.reshaped(shape)))
       case .f64(let t): return .tensor(.f64(try t.reshaped(shape)))
@@ -89,6 +94,9 @@ extension BuiltinRegistry {
       "transpose", ["x", "axes=none"],
       "x with its last two axes swapped, or its axes in the given order"
     ) { args in
+      if case .traced(let t) = args["x"], !args.isGiven("axes") {
+        return try t.recorder.emit(.transpose, [t.id], at: args.callRange)
+      }
       let axes = try args.axes("axes")
       switch try args.tensor("x") {
       case .f32(let t): return .tensor(.f32(try axes.map { try t.permuted($0) } ?? t.transposed()))
@@ -108,6 +116,28 @@ extension BuiltinRegistry {
     Builtin("matmul", ["a", "b"], "matrix product, as a @ b") { args in
       try args.interpreter.binary(
         .matmul, .tensor(try args.tensor("a")), .tensor(try args.tensor("b")), at: args.callRange)
+    },
+    Builtin("outer", ["a", "b"], "the outer product a bᵀ of two vectors: [n] and [m] give [n×m]") {
+      args in
+      if let recorder = [args["a"], args["b"]].lazy.compactMap({ value -> GraphRecorder? in
+        if case .traced(let t) = value { return t.recorder } else { return nil }
+      }).first {
+        let a = try recorder.operand(args["a"], at: args.range("a"))
+        let b = try recorder.operand(args["b"], at: args.range("b"))
+        return try recorder.emit(.outer, [a, b], at: args.callRange)
+      }
+      let (a, b) = (try args.tensor("a"), try args.tensor("b"))
+      guard a.shape.count == 1, b.shape.count == 1 else {
+        throw Diagnostic(
+          "shape.mismatch",
+          "outer needs two vectors, got \(formatShape(a.shape)) and \(formatShape(b.shape))",
+          at: args.callRange)
+      }
+      if case .f32(let x) = a, case .f32(let y) = b {
+        return .tensor(.f32(try x.expandingShape(at: -1) * y.expandingShape(at: -2)))
+      }
+      let (x, y) = (a.asDouble, b.asDouble)
+      return .tensor(.f64(try x.expandingShape(at: -1) * y.expandingShape(at: -2)))
     },
     Builtin("dot", ["a", "b"], "dot product of two vectors") { args in
       if case .traced = args["a"] {

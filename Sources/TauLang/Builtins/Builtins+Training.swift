@@ -1,4 +1,4 @@
-// Training from Tau: `train(model, task, optimizer, …)`, `evaluate` and the tasks of the paper's
+// Training from Tau: `train(model, task, optimizer, …, loss:)`, `evaluate` and the tasks of the paper's
 // §8 that are recurrences (ar2, narma10, narma20). A task is any record with a
 // `batch(n, index: k)` function; the other tasks (stdlib/tasks.tau, loaded in every session) and
 // the learning-rate schedules (stdlib/schedules.tau) are written in Tau.
@@ -10,31 +10,40 @@ extension BuiltinRegistry {
   static let training: [Builtin] =
     SequenceTask.allCases.map(taskBuiltin) + [
       Builtin(
-        "evaluate", ["model", "batch"],
-        "{loss, predictions}: the mean squared error of model on batch {inputs, targets}"
+        "evaluate", ["model", "batch", "loss=\"mse\""],
+        "{loss, predictions, accuracy}: the loss (\"mse\" or \"xent\") of model on batch {inputs, targets, mask}, the outputs it scored, and for xent the accuracy"
       ) {
         args in
         guard case .model(let model) = args["model"] else {
           throw args.typeError("model", expected: "a model")
         }
-        let (inputs, targets) = try batchTensors(args, "batch")
+        let loss = try lossArgument(args)
+        let batch = try batchTensors(args, "batch")
+        func evaluated<S: TensorScalar>(
+          _ network: RecurrentModel<S>, _ convert: (TensorValue) -> Tensor<S>,
+          _ wrap: (Tensor<S>) -> TensorValue
+        ) throws -> Value {
+          let supervision = try batch.supervision(
+            loss, for: network, builtin: "evaluate", at: args.range("batch"), convert)
+          let result = try network.evaluate(inputs: convert(batch.inputs), supervision: supervision)
+          var fields: [(String, Value)] = [
+            ("loss", .number(Double(result.loss))), ("predictions", .tensor(wrap(result.outputs))),
+          ]
+          if let accuracy = result.accuracy {
+            fields.append(("accuracy", .number(Double(accuracy))))
+          }
+          return .record(Record(fields))
+        }
         switch model.network {
-        case .f32(let network):
-          let output = try network.forward(inputs.asFloat).output
-          let loss = try network.meanSquaredError(output, targets.asFloat).loss
-          return .record(
-            Record([("loss", .number(Double(loss))), ("predictions", .tensor(.f32(output)))]))
-        case .f64(let network):
-          let output = try network.forward(inputs.asDouble).output
-          let loss = try network.meanSquaredError(output, targets.asDouble).loss
-          return .record(Record([("loss", .number(loss)), ("predictions", .tensor(.f64(output)))]))
+        case .f32(let network): return try evaluated(network, \.asFloat) { .f32($0) }
+        case .f64(let network): return try evaluated(network, \.asDouble) { .f64($0) }
         }
       },
       Builtin(
         "train",
         [
           "model", "task", "optimizer", "steps=100", "batch=32", "checkpoints=none", "clip=none",
-          "fixed=false", "log_every=0",
+          "fixed=false", "log_every=0", "loss=\"mse\"",
         ],
         "trains a copy of model on task: {model, loss, checkpoints, rates, time}; the model passed in is unchanged"
       ) { args in
@@ -60,16 +69,17 @@ extension BuiltinRegistry {
         let clip = args.isGiven("clip") ? try args.number("clip") : nil
         let fixed = try args.bool("fixed")
         let program = try args.interpreter.lowerOptimizer(optimizer, at: args.range("optimizer"))
+        let loss = try lossArgument(args)
         /// Batch k of the task as tensors, from its Tau-level `batch(n, index: k)`; with `fixed`
         /// the one batch is made once.
-        var fixedBatch: (AnyTensor, AnyTensor)?
-        func batch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
+        var fixedBatch: BatchTensors?
+        func batch(_ k: Int) throws -> BatchTensors {
           if fixed, let fixedBatch { return fixedBatch }
           let made = try makeBatch(k)
           if fixed { fixedBatch = made }
           return made
         }
-        func makeBatch(_ k: Int) throws -> (AnyTensor, AnyTensor) {
+        func makeBatch(_ k: Int) throws -> BatchTensors {
           // Ctrl-C noticed inside a task written in Tau stops the loop before this step.
           let value = try cancellingOnInterrupt {
             try args.interpreter.call(
@@ -81,15 +91,23 @@ extension BuiltinRegistry {
                   label: "index", value: .number(Double(fixed ? 0 : k)), range: args.range("task")),
               ], at: args.callRange, calleeRange: args.range("task"))
           }
-          guard case .record(let record) = value, let inputs = record["inputs"],
-            let targets = record["targets"]
+          guard case .record(let record) = value,
+            let batch = try BatchTensors(record, at: args.range("task"))
           else {
             throw Diagnostic(
               "type.mismatch", "a task's batch must be {inputs, targets}", at: args.range("task"))
           }
+          return batch
+        }
+        /// Batch k in the network's precision, checked against it.
+        func scored<S: TensorScalar>(
+          _ k: Int, _ network: RecurrentModel<S>, _ convert: (TensorValue) -> Tensor<S>
+        ) throws -> (Tensor<S>, Supervision<S>) {
+          let made = try batch(k)
           return (
-            try tensorValue(inputs, at: args.range("task"), context: "inputs"),
-            try tensorValue(targets, at: args.range("task"), context: "targets")
+            convert(made.inputs),
+            try made.supervision(
+              loss, for: network, builtin: "train", at: args.range("task"), convert)
           )
         }
         let start = ContinuousClock.now
@@ -97,14 +115,14 @@ extension BuiltinRegistry {
         let failure: Diagnostic?
         switch model.network {
         case .f32(let network):
-          var converted: (Tensor<Float>, Tensor<Float>)?  // a fixed batch, converted once
+          var converted: (Tensor<Float>, Supervision<Float>)?  // a fixed batch, converted once
           let (run, stop) = try trained(
             network, program, steps, checkpoints, clip.map(Float.init), args
           ) {
             if fixed, let converted { return converted }
-            let (x, y) = try batch($0)
-            converted = (x.asFloat, y.asFloat)
-            return (x.asFloat, y.asFloat)
+            let made = try scored($0, network, \.asFloat)
+            converted = made
+            return made
           }
           (value, failure) = (
             trainingRecord(run, model, start) {
@@ -115,8 +133,7 @@ extension BuiltinRegistry {
           )
         case .f64(let network):
           let (run, stop) = try trained(network, program, steps, checkpoints, clip, args) {
-            let (x, y) = try batch($0)
-            return (x.asDouble, y.asDouble)
+            try scored($0, network, \.asDouble)
           }
           (value, failure) = (
             trainingRecord(run, model, start) {
@@ -200,7 +217,7 @@ extension BuiltinRegistry {
   /// the run so far (the REPL keeps it in `_`), with a note of the step it stopped at.
   private static func trained<S: TensorScalar>(
     _ network: RecurrentModel<S>, _ program: OptimizerProgram, _ steps: Int, _ checkpoints: [Int],
-    _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Tensor<S>)
+    _ clip: S?, _ args: CallArguments, batch: (Int) throws -> (Tensor<S>, Supervision<S>)
   ) throws -> (TrainingRecord<S>, Diagnostic?) {
     let logEvery = try args.integer("log_every")
     guard logEvery >= 0 else {

@@ -203,7 +203,8 @@ extension Interpreter {
       .add: .add, .subtract: .subtract, .multiply: .multiply, .divide: .divide, .power: .power,
     ]
     if let operation = elementwise[op] {
-      return try recorder.emit(.binary(operation), [a, b], at: range)
+      let (left, right) = try recorder.broadcast(a, b, op.rawValue, at: range)
+      return try recorder.emit(.binary(operation), [left, right], at: range)
     }
     guard op == .matmul else {
       throw Diagnostic(

@@ -63,10 +63,11 @@ public final class GraphRecorder: @unchecked Sendable {
     switch value {
     case .traced(let t) where t.recorder === self: return t.id
     case .number(let x): return try constant(x)
+    case .tensor(let t): return try constant(t, at: range)
     default:
       throw Diagnostic(
         "lowering.unsupported",
-        "a \(value.typeName) cannot take part in a cell's computation (use numbers, params, h and x)",
+        "a \(value.typeName) cannot take part in a cell's computation (use numbers, tensors, params, h and x)",
         at: range)
     }
   }

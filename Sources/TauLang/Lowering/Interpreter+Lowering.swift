@@ -23,6 +23,8 @@ final class LoweringContext {
   /// Extra states declared with `state` (the hidden state h is state 0).
   var stateNames: [String] = []
   var stateNodes: [NodeID] = []
+  /// The declared shape of each extra state ([n], or [k, m] for a matrix state).
+  var stateShapes: [[Int]] = []
   /// Set while an optimizer body is lowered: its states are per-element scalars.
   var isOptimizer = false
   var initialStates: [Double] = []
@@ -41,6 +43,8 @@ public struct LoweredCell: Sendable {
   /// Names and sizes of all states: layer by layer, each layer's h first, then its `state`s.
   public var stateNames: [String]
   public var stateSizes: [Int]
+  /// The declared shapes: [n] for a vector state, [k, m] for a matrix state (stored flat).
+  public var stateShapes: [[Int]]
   /// Every gate application, for validation and messages.
   public var gates: [LoweredGate]
   /// The layers, bottom first (one for a plain model).
@@ -95,7 +99,7 @@ extension Interpreter {
     var layerInput = input
     var outputs: [NodeID] = []
     var stateNames: [String] = []
-    var stateSizes: [Int] = []
+    var stateShapes: [[Int]] = []
     var layers: [LoweredLayer] = []
     for (k, cell) in cells.enumerated() {
       let context = LoweringContext(hidden: hidden[k], input: layerInput, recorder: recorder)
@@ -109,7 +113,7 @@ extension Interpreter {
           stateOffset: outputs.count))
       outputs += layer.outputs
       stateNames += layer.names.map { LayerNaming.stateName($0, layer: k, of: cells.count) }
-      stateSizes += layer.sizes
+      stateShapes += layer.shapes
       x = layer.outputs[0]
       layerInput = hidden[k]
     }
@@ -117,13 +121,14 @@ extension Interpreter {
     recorder.graph.outputs = outputs
     return LoweredCell(
       graph: recorder.graph, parameters: recorder.parameters, stateNames: stateNames,
-      stateSizes: stateSizes, gates: recorder.gates, layers: layers)
+      stateSizes: stateShapes.map { $0.reduce(1, *) }, stateShapes: stateShapes,
+      gates: recorder.gates, layers: layers)
   }
 
   /// One layer: `cell`'s body lowered into `context`'s recorder with x bound to node `x`.
   private func lowerLayer(
     _ cell: DeclarationValue, x: NodeID?, in context: LoweringContext, at site: SourceRange
-  ) throws -> (outputs: [NodeID], names: [String], sizes: [Int]) {
+  ) throws -> (outputs: [NodeID], names: [String], shapes: [[Int]]) {
     // A body may build another model (`rnn(b, …)` inside cell a); one that leads back to a cell
     // already being built would recurse without end.
     let declaration = cell.declaration
@@ -144,7 +149,7 @@ extension Interpreter {
 
   private func lowerCellBody(
     _ cell: DeclarationValue, x below: NodeID?, in context: LoweringContext, at site: SourceRange
-  ) throws -> (outputs: [NodeID], names: [String], sizes: [Int]) {
+  ) throws -> (outputs: [NodeID], names: [String], shapes: [[Int]]) {
     guard cell.declaration.kind == .cell else {
       throw Diagnostic(
         "type.mismatch", "rnn needs a cell, got a \(cell.declaration.kind.rawValue)", at: site)
@@ -183,16 +188,21 @@ extension Interpreter {
         outputs.append(try recorder.operand(value, at: declared))
       }
     }
-    let sizes = [hidden] + context.stateNodes.map { recorder.graph[$0].shape.first ?? 0 }
-    for (index, output) in outputs.enumerated() where recorder.graph[output].shape != [sizes[index]]
-    {
-      let name = index == 0 ? "h" : context.stateNames[index - 1]
-      throw Diagnostic(
-        "shape.mismatch",
-        "the cell's next '\(name)' is \(formatShape(recorder.graph[output].shape)), but the state is [\(sizes[index])]",
-        at: declared)
+    let shapes = [[hidden]] + context.stateShapes
+    for (index, output) in outputs.enumerated() {
+      let shape = recorder.graph[output].shape
+      guard shape == shapes[index] else {
+        let name = index == 0 ? "h" : context.stateNames[index - 1]
+        throw Diagnostic(
+          "shape.mismatch",
+          "the cell's next '\(name)' is \(formatShape(shape)), but the state is \(formatShape(shapes[index]))",
+          at: declared)
+      }
+      if shape.count == 2 {
+        outputs[index] = try recorder.reshaped(output, to: [shape[0] * shape[1]], at: declared)
+      }
     }
-    return (outputs, ["h"] + context.stateNames, sizes)
+    return (outputs, ["h"] + context.stateNames, shapes)
   }
 
   /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
@@ -368,22 +378,35 @@ extension Interpreter {
       env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)), isMutable: true)
       return
     }
-    guard let shape, shape.count == 1 else {
+    guard let shape, (1...2).contains(shape.count) else {
       throw Diagnostic(
-        "shape.invalid", "a cell's state is a vector: write state \(name) [size] = 0", at: nameRange
-      )
+        "shape.invalid",
+        "a cell's state is a vector or a matrix: write state \(name) [size] = 0 or state \(name) [rows, columns] = 0",
+        at: nameRange)
     }
-    let size = try wholeNumber(try evaluate(shape[0], in: env), at: shape[0].range)
+    let dims = try shape.map { expression -> Int in
+      let size = try wholeNumber(try evaluate(expression, in: env), at: expression.range)
+      guard size > 0 else {
+        throw Diagnostic(
+          "shape.invalid", "a state size must be > 0, got \(size)", at: expression.range)
+      }
+      return size
+    }
     if let initializer {
       guard case .number(0) = try evaluate(initializer, in: env) else {
         throw Diagnostic("lowering.unsupported", "states start at 0", at: initializer.range)
       }
     }
-    let id = context.recorder.graph.input(
-      .state(context.stateBase + context.stateNames.count + 1), shape: [size])
+    // Every state is a vector to the runtime; a matrix state is its entries in row-major order,
+    // seen by the body through a reshape.
+    let recorder = context.recorder
+    let id = recorder.graph.input(
+      .state(context.stateBase + context.stateNames.count + 1), shape: [dims.reduce(1, *)])
     context.stateNames.append(name)
     context.stateNodes.append(id)
-    env.define(name, .traced(TracedValue(recorder: context.recorder, id: id)))
+    context.stateShapes.append(dims)
+    let value = dims.count == 2 ? try recorder.reshaped(id, to: dims, at: nameRange) : id
+    env.define(name, .traced(TracedValue(recorder: recorder, id: value)))
   }
 }
 
