@@ -103,6 +103,29 @@ let stacksUnderTest = ["gru, layers: 2", "[lstm, leaky(gate: multi)]"]
     #expect(largest > 0)
   }
 
+  /// Per-step targets read the top layer's h at every step: the BPTT gradient (each step's
+  /// cotangent injected into the top layer's h) against central differences of the loss, and the
+  /// compiled passes against the reference unrolling.
+  @Test func perStepTargetsReadTheTopLayer() throws {
+    let net = try models(
+      "use cells\nlet net = rnn([lstm, gru], hidden: [3, 2], input: 2, output: 2, seed: 5, dtype: \"f64\")",
+      ["net"])[0]
+    var stream = RandomStream(seed: 7)
+    let inputs = try Tensor<Double>.normal([2, 4, 2], using: &stream)
+    let targets = try Tensor<Double>.normal([2, 4, 2], using: &stream)
+    let (_, gradients) = try net.gradient(inputs: inputs, targets: targets)
+    let (_, reference) = try net.referenceGradient(inputs: inputs, targets: targets)
+    for name in net.parameters.keys.sorted() + ["readout"] {
+      let base = name == "readout" ? net.readout : try #require(net.parameters[name])
+      let numeric = try centralDifferenceGradient(at: base) { moved in
+        try net.replacing(name, with: moved).gradient(inputs: inputs, targets: targets).loss
+      }
+      let gradient = try #require(gradients[name])
+      expectClose(gradient.scalars, numeric, tolerance: 1e-6, name)
+      #expect(maxDifference(gradient, try #require(reference[name])) < 1e-12, "\(name)")
+    }
+  }
+
   @Test func namesSizesAndPrinting() {
     let run = runSnippet(
       """
