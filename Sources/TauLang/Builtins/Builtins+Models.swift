@@ -34,7 +34,9 @@ extension BuiltinRegistry {
         lowered, stream: stream,
         override: args.isGiven("init") ? (args["init"], args.range("init")) : nil)
       let probe = try GateProbe(lowered, parameters: parameters, inputSize: input)
-      for warning in try probe.diagnostics(cell: cell.declaration, at: args.callRange) {
+      for warning in try probe.diagnostics(
+        cells: cells.map(\.declaration), at: args.callRange)
+      {
         args.interpreter.host.report(warning)
       }
       var readoutStream = stream.substream("readout")
