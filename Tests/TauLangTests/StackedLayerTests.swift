@@ -155,6 +155,21 @@ let stacksUnderTest = ["gru, layers: 2", "[lstm, leaky(gate: multi)]"]
         """)
   }
 
+  /// A non-finite next state names the layer's own cell and the stacked state's name.
+  @Test func aNonFiniteLayerIsNamed() {
+    let run = runSnippet(
+      """
+      use cells
+      cell boom {
+        param W [hidden, input] = uniform(input)
+        exp(exp(exp(exp(1000 * (W @ x)))))
+      }
+      let m = rnn([plain, boom], hidden: 3, input: 2)
+      """)
+    #expect(run.ids == ["model.nonFinite"])
+    #expect(run.diagnostics.first?.message.hasPrefix("the next 'h_l1' of cell 'boom' is") == true)
+  }
+
   @Test func badStacksAreErrors() {
     expectDiagnostic("value.invalid", "use cells\nrnn([gru, gru], ‸hidden: [4], input: 3)")
     expectDiagnostic("value.invalid", "use cells\nrnn([gru, gru], hidden: 4, input: 3, ‸layers: 3)")
