@@ -170,6 +170,28 @@ let stacksUnderTest = ["gru, layers: 2", "[lstm, leaky(gate: multi)]"]
     #expect(run.diagnostics.first?.message.hasPrefix("the next 'h_l1' of cell 'boom' is") == true)
   }
 
+  /// The naming rule: plain names for one layer, `_l{k}` for a stack, and always for a `layered`
+  /// cell; `layered` is a word only before a cell's body.
+  @Test func layeredCellsAlwaysNameTheLayer() {
+    let run = runSnippet(
+      """
+      cell c layered {
+        param W [hidden, hidden] = uniform(hidden)
+        W @ h
+      }
+      cell d {
+        param W [hidden, hidden] = uniform(hidden)
+        W @ h
+      }
+      let layered = 1
+      print(keys(rnn(c, hidden: 2, input: 1).params.cell), keys(rnn(d, hidden: 2, input: 1).params.cell))
+      print(keys(rnn([c, d], hidden: 2, input: 1).params.cell), layered)
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(run.output == "[\"W_l0\"] [\"W\"]\n[\"W_l0\", \"W_l1\"] 1\n")
+    expectDiagnostic("parse.unexpected", "gate g ‸layered { 1 }")
+  }
+
   @Test func badStacksAreErrors() {
     expectDiagnostic("value.invalid", "use cells\nrnn([gru, gru], ‸hidden: [4], input: 3)")
     expectDiagnostic("value.invalid", "use cells\nrnn([gru, gru], hidden: 4, input: 3, ‸layers: 3)")
