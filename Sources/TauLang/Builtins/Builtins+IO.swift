@@ -89,18 +89,13 @@ private func flattenedTensors(_ record: Record, _ args: CallArguments, prefix: S
 /// the dtype.
 private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws -> [String: String] {
   let interpreter = args.interpreter
-  guard model.lowered.layers.count == 1 else {
-    throw Diagnostic(
-      "file.unsaveable",
-      "a model of \(model.lowered.layers.count) layers cannot be stored as a model file yet",
-      at: args.range("value"),
-      hint:
-        "save(model.params, …) keeps its weights by name, and load(file, into: rnn(…)) puts them back into the same stack"
-    )
-  }
-  let cell = try sourceText(.declaration(model.cell), at: args.range("value"))
+  // A stack stores its cells as a list, one per layer, and its sizes as `tau.layers`.
+  let layers = model.lowered.layers
+  let cell = try sourceText(
+    layers.count > 1 ? .list(model.cells.map(Value.declaration)) : .declaration(model.cells[0]),
+    at: args.range("value"))
   let source = ModelDeclarations.source(
-    of: model.cell, searchPath: interpreter.modules.searchPath,
+    of: model.cells, searchPath: interpreter.modules.searchPath,
     stdlib: SearchPath.standardLibraryDirectory(environment: ProcessInfo.processInfo.environment))
   do {
     _ = try ModelDeclarations.validated(
@@ -123,12 +118,16 @@ private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws ->
   case .f32(let m): network = (m.inputSize, m.outputSize)
   case .f64(let m): network = (m.inputSize, m.outputSize)
   }
-  return [
+  var metadata = [
     "tau.cell": cell, "tau.source": source,
     "tau.hidden": String(model.hidden), "tau.input": String(network.input),
     "tau.output": String(network.output), "tau.dtype": model.dtype, "tau.version": "1",
     "tau.bias": model.namedParameters.contains { $0.name == "readout.bo" } ? "true" : "false",
   ]
+  if layers.count > 1 {
+    metadata["tau.layers"] = layers.map { String($0.hidden) }.joined(separator: ",")
+  }
+  return metadata
 }
 
 /// A value written back as Tau source (numbers in full precision).
@@ -171,18 +170,29 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
       "'\(path)' has incomplete Tau metadata (tau.cell, tau.source, positive sizes)",
       at: args.range("path"))
   }
+  // A stack's sizes, bottom first (`tau.layers`, "8,4"); one layer's is `tau.hidden`.
+  let sizes = meta["tau.layers"].map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? [hidden]
+  guard sizes.allSatisfy({ $0 > 0 }), sizes.last == hidden else {
+    throw Diagnostic(
+      "file.invalid", "'\(path)' has invalid layer sizes (tau.layers)", at: args.range("path"))
+  }
   let interpreter = args.interpreter
-  let declaration: DeclarationValue
+  let cells: [DeclarationValue]
   do {
-    declaration = try interpreter.bindStoredCell(source: source, cell: cell, path: path)
+    cells = try interpreter.bindStoredCells(source: source, cell: cell, path: path)
   } catch var list as DiagnosticList {
     let loadedHere = Diagnostic(
       "file.unsafe", "while loading '\(path)' here", at: args.callRange, severity: .note)
     for index in list.diagnostics.indices { list.diagnostics[index].notes.append(loadedHere) }
     throw list
   }
-  let lowered = try interpreter.lowerCell(
-    declaration, hidden: hidden, input: input, at: args.callRange)
+  guard cells.count == sizes.count else {
+    throw Diagnostic(
+      "file.invalid", "'\(path)' stores \(cells.count) cells for \(sizes.count) layer sizes",
+      at: args.range("path"))
+  }
+  let lowered = try interpreter.lowerStack(
+    cells, hidden: sizes, input: input, at: args.callRange)
   let zeros = try zeroParameters(lowered)
   let bias: Tensor<Double>? = meta["tau.bias"] == "true" ? try .zeros([output]) : nil
   let network: ModelValue.Network =
@@ -190,15 +200,15 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
     ? .f64(
       try RecurrentModel(
         step: lowered.graph, parameters: zeros, readout: try .zeros([output, hidden]),
-        readoutBias: bias,
-        stateSizes: lowered.stateSizes, inputSize: input))
+        readoutBias: bias, stateSizes: lowered.stateSizes, readoutState: lowered.readoutState,
+        inputSize: input))
     : .f32(
       try RecurrentModel(
         step: lowered.graph, parameters: zeros.mapValues { AnyTensor.f64($0).asFloat },
         readout: try .zeros([output, hidden]), readoutBias: bias.map { AnyTensor.f64($0).asFloat },
-        stateSizes: lowered.stateSizes, inputSize: input))
+        stateSizes: lowered.stateSizes, readoutState: lowered.readoutState, inputSize: input))
   let placeholder = ModelValue(
-    network: network, cellText: cell, lowered: lowered, cell: declaration)
+    network: network, cellText: cell, lowered: lowered, cells: cells)
   return try loadWeights(file, into: placeholder, path: path, strict: true, args: args)
 }
 

@@ -72,7 +72,7 @@ extension BuiltinRegistry {
       }
       return .model(
         ModelValue(
-          network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
+          network: network, cellText: describeShort(args["cell"]), lowered: lowered, cells: cells))
     },
     Builtin(
       "gradient", ["model", "batch", "loss=\"mse\""],

@@ -13,8 +13,9 @@ public struct ModelValue: Sendable {
   /// The cell as written at `rnn`, e.g. `leaky(gate: multi)`.
   public var cellText: String
   public var lowered: LoweredCell
-  /// The cell declaration with its bound arguments, for saving the model's source.
-  public var cell: DeclarationValue
+  /// The cell declarations with their bound arguments, one per layer (bottom first), for saving
+  /// the model's source.
+  public var cells: [DeclarationValue]
 
   public var dtype: String {
     switch network {
