@@ -29,7 +29,7 @@ import Testing
 /// removed is counted here, so a case that stops being found, or a folder that vanishes, fails.
 private let searchedFolders = ["examples", "Tests/Golden"]
 private let expectedCaseCounts = [
-  "examples": 4,
+  "examples": 5,
   "examples/paper": 4,
   "examples/plugins": 4,
   "Tests/Golden/errors": 119,
