@@ -4,7 +4,7 @@
 import Foundation
 import TauTestSupport
 
-/// A diagnostic a case expects: `# error: LINE:COL id` or `# warning: LINE:COL id`.
+/// A diagnostic a case expects: `# error: LINE:COL id`, `# warning: LINE:COL id` or `# note: …`.
 struct ExpectedDiagnostic: Hashable, Comparable, CustomStringConvertible {
   var severity: String
   var line: Int
@@ -23,7 +23,7 @@ struct GoldenCase {
   let path: String
   /// `# expect:` lines in order: their text, and the line of the case they are on.
   var expectedLines: [(text: String, line: Int)] = []
-  /// `# error:` and `# warning:` lines, each with the line of the case it is on.
+  /// `# error:`, `# warning:` and `# note:` lines, each with the line of the case it is on.
   var expectedDiagnostics: [(diagnostic: ExpectedDiagnostic, line: Int)] = []
   /// Expectation lines that do not parse, as messages naming their line.
   var malformed: [String] = []
@@ -62,7 +62,7 @@ struct GoldenCase {
       expectedLines.append((String(rest), line))
       return
     }
-    for severity in ["error", "warning"] {
+    for severity in ["error", "warning", "note"] {
       guard let marker = text.range(of: "# \(severity):") else { continue }
       let words = text[marker.upperBound...].split(separator: " ")
       let position = words.first?.split(separator: ":").compactMap { Int($0) } ?? []

@@ -32,8 +32,8 @@ private let expectedCaseCounts = [
   "examples": 5,
   "examples/paper": 4,
   "examples/plugins": 4,
-  "Tests/Golden/errors": 117,
-  "Tests/Golden/language": 32,
+  "Tests/Golden/errors": 119,
+  "Tests/Golden/language": 34,
   "Tests/Golden/regressions": 3,
 ]
 

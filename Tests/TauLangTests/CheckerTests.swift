@@ -41,7 +41,14 @@ import Testing
     expectDiagnostic("check.misplaced", "gate g {\n  ‸state s = 0\n  1\n}")
     expectDiagnostic("check.misplaced", "optimizer o {\n  ‸param w [1] = 0\n  grad\n}")
     expectDiagnostic("check.misplaced", "fn f() {\n  ‸param w [1] = 0\n  1\n}")
-    expectDiagnostic("check.misplaced", "cell c {\n  if true { ‸param w [1] = 0 }\n  h\n}")
+    expectDiagnostic("check.misplaced", "cell c {\n  if true { ‸state w [1] = 0 }\n  h\n}")
+    expectDiagnostic("check.misplaced", "cell c {\n  for i in 1..2 { ‸param w [1] = 0 }\n  h\n}")
+    // An optional parameter (a bias) sits in an `if` branch of the body.
+    #expect(
+      runSnippet(
+        "cell c(bias = true) {\n  h + (if bias { param b [hidden] = 0\n b } else { 0 })\n}"
+      )
+      .ids == [])
     #expect(
       runSnippet(
         "cell c {\n  param W [hidden, hidden] = uniform(hidden)\n  state s = 0\n  W @ h\n}"

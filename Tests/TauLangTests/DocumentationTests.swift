@@ -24,7 +24,7 @@ import Testing
     }
   }
 
-  @Test(arguments: ["gates", "cells", "optimizers", "schedules", "options", "tasks"])
+  @Test(arguments: ["gates", "cells", "optimizers", "schedules", "options", "tasks", "torch"])
   func stdlibSourceInTheDocsIsCurrent(_ module: String) throws {
     let docs = try String(
       contentsOf: packageRoot.appendingPathComponent("docs/LANGUAGE.md"), encoding: .utf8)

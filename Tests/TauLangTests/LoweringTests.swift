@@ -64,7 +64,7 @@ let cellsUnderTest = [
 ]
 
 @Suite struct LoweringTests {
-  @Test(arguments: cellsUnderTest)
+  @Test(arguments: cellsUnderTest + stacksUnderTest)
   func gradientsMatchFiniteDifferences(_ cell: String) throws {
     let net = try model(
       "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 3, input: 2, output: 2, seed: 3, dtype: \"f64\")"
@@ -90,7 +90,7 @@ let cellsUnderTest = [
 
   /// The compiled forward and backward passes against the reference evaluator, which the
   /// finite-difference test above checks independently.
-  @Test(arguments: cellsUnderTest)
+  @Test(arguments: cellsUnderTest + stacksUnderTest)
   func compiledTrainingMatchesTheReference(_ cell: String) throws {
     let net = try model(
       "use cells\n\(testCells)\nlet net = rnn(\(cell), hidden: 5, input: 3, output: 2, seed: 4, dtype: \"f64\")"

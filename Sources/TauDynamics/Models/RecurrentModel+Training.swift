@@ -180,7 +180,7 @@ extension RecurrentModel {
                 ? workspace.zeros : plan.pointer(step.outputs[i], in: workspace.arena(t - 1)))
           }
           try plan.run(arena: workspace.arena(t))
-          let state = plan.pointer(step.outputs[0], in: workspace.arena(t))
+          let state = plan.pointer(step.outputs[readoutState], in: workspace.arena(t))
           for b in 0..<batch {
             (h.baseAddress! + (b * length + t) * n).update(from: state + b * n, count: n)
           }
@@ -198,7 +198,7 @@ extension RecurrentModel {
     let (workspace, plan) = (trajectory.workspace, trajectory.compiled.forward)
     let (batch, length) = (workspace.batch, workspace.length)
     return try stateSizes.enumerated().map { index, n in
-      guard index > 0 else { return trajectory.states }
+      guard index != readoutState else { return trajectory.states }
       return try Tensor(shape: [batch, length, n]) { out in
         for t in 0..<length {
           let state = plan.pointer(step.outputs[index], in: workspace.arena(t))
@@ -308,7 +308,7 @@ extension RecurrentModel {
     var gradients = fromReadout
     // Cotangents of the states, one buffer each, updated in place step by step.
     var cotangents = try stateSizes.enumerated().map { i, size in
-      if i == 0, let last { return last }
+      if i == readoutState, let last { return last }
       return try Tensor<Scalar>.zeros([batch, size])
     }
     var totals = try compiled.parameterNames.map {
@@ -334,7 +334,7 @@ extension RecurrentModel {
               // h_t's cotangent: what step t + 1 sent back, plus its own output's.
               for b in 0..<batch {
                 let source = rows + (b * length + t) * n
-                let target = seeds[0] + b * n
+                let target = seeds[readoutState] + b * n
                 for i in 0..<n { target[i] += source[i] }
               }
             }

@@ -31,10 +31,10 @@ extension RecurrentModel {
       values[.input] = try inputs.selecting(t, along: 1).contiguous()
       let nodeValues = try ReferenceEvaluator.evaluate(step, inputs: values)
       states = step.outputs.map { nodeValues[$0.index] }
-      hidden.append(states[0])
+      hidden.append(states[readoutState])
       steps.append(nodeValues)
     }
-    let output = try readOut(states[0])
+    let output = try readOut(states[readoutState])
     return ReferenceTrajectory(
       steps: steps, states: try Tensor.stacking(hidden, along: 1), output: output)
   }
@@ -66,7 +66,7 @@ extension RecurrentModel {
     let wrt = stateIDs.compactMap { $0 } + parameterIDs.map(\.id)
     let pullback = try step.vjp(wrt: wrt)
     var cotangents = try stateSizes.enumerated().map { i, size in
-      if i == 0, let last { return last }
+      if i == readoutState, let last { return last }
       return try Tensor<Scalar>.zeros([inputs.shape[0], size])
     }
     for (name, tensor) in parameters { gradients[name] = try Tensor<Scalar>.zeros(tensor.shape) }
@@ -76,7 +76,7 @@ extension RecurrentModel {
     for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
       if let injections {
-        cotangents[0] = try cotangents[0] + injections.selecting(t, along: 1)
+        cotangents[readoutState] = try cotangents[readoutState] + injections.selecting(t, along: 1)
       }
       var values: [InputKind: Tensor<Scalar>] = [:]
       for node in pullback.graph.nodes {

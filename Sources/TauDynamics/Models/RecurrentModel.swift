@@ -5,8 +5,9 @@ import TauTensor
 
 /// A sequence-to-one recurrent network: h_t = cell(h_{t-1}, x_t), ŷ = W_o h_T (the paper's §2).
 ///
-/// State 0 is the hidden state h that the readout sees; cells such as the LSTM carry more
-/// states (their sizes are `stateSizes`), all starting at zero.
+/// State `readoutState` is the hidden state h that the readout sees (0 for one cell; the top
+/// layer's h for a stack of cells); cells such as the LSTM carry more states (their sizes are
+/// `stateSizes`), all starting at zero.
 public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   /// One step: inputs `.state(i)`, `.input`, `.parameter(name)`; outputs the next states in
   /// state order.
@@ -18,14 +19,20 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
   /// The readout's bias b_o [output], if the model has one (the paper's models do not).
   public private(set) var readoutBias: Tensor<Scalar>?
   public let stateSizes: [Int]
+  /// The state the readout reads and `forward` returns as `states` (the top layer's h).
+  public let readoutState: Int
   public let inputSize: Int
   /// Compiled plans by batch size, shared by copies of this model (same graph, any weights).
   let plans = PlanCache<Scalar>()
 
   public init(
     step: Graph, parameters: [String: Tensor<Scalar>], readout: Tensor<Scalar>,
-    readoutBias: Tensor<Scalar>? = nil, stateSizes: [Int], inputSize: Int
+    readoutBias: Tensor<Scalar>? = nil, stateSizes: [Int], readoutState: Int = 0, inputSize: Int
   ) throws {
+    guard stateSizes.indices.contains(readoutState) else {
+      throw GraphError(
+        message: "the readout reads state \(readoutState) of \(stateSizes.count)", origin: nil)
+    }
     guard step.outputs.count == stateSizes.count else {
       throw GraphError(
         message: "the step has \(step.outputs.count) outputs for \(stateSizes.count) states",
@@ -42,10 +49,10 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
           origin: step[id].origin)
       }
     }
-    guard readout.rank == 2, readout.shape[1] == stateSizes[0] else {
+    guard readout.rank == 2, readout.shape[1] == stateSizes[readoutState] else {
       throw GraphError(
         message:
-          "readout \(formatShape(readout.shape)) does not fit a hidden size of \(stateSizes[0])",
+          "readout \(formatShape(readout.shape)) does not fit a hidden size of \(stateSizes[readoutState])",
         origin: nil)
     }
     if let readoutBias, readoutBias.shape != [readout.shape[0]] {
@@ -59,10 +66,12 @@ public struct RecurrentModel<Scalar: TensorScalar>: Sendable {
     self.readout = readout
     self.readoutBias = readoutBias
     self.stateSizes = stateSizes
+    self.readoutState = readoutState
     self.inputSize = inputSize
   }
 
-  public var hiddenSize: Int { stateSizes[0] }
+  /// The size of the state the readout reads.
+  public var hiddenSize: Int { stateSizes[readoutState] }
   public var outputSize: Int { readout.shape[0] }
 
   /// The mean squared error of `output` against `targets` (PyTorch's `MSELoss()`: the mean over

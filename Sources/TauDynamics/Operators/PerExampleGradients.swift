@@ -115,7 +115,7 @@ extension RecurrentModel where Scalar == Double {
       stateSeeds[i].initialize(repeating: 0, count: batch * size)
     }
     let initial = seeds.contiguous().scalars
-    if !everyStep { for i in 0..<(batch * n) { stateSeeds[0][i] = initial[i] } }
+    if !everyStep { for i in 0..<(batch * n) { stateSeeds[readoutState][i] = initial[i] } }
     // Per term, u and v of every step: [B × T × p].
     func width(_ id: NodeID) -> Int { graph[id].shape.reduce(1, *) }
     var stacks = terms.map { term in
@@ -132,7 +132,9 @@ extension RecurrentModel where Scalar == Double {
       try checkCancellation()
       if everyStep {
         for b in 0..<batch {
-          for i in 0..<n { stateSeeds[0][b * n + i] += initial[(b * length + t) * n + i] }
+          for i in 0..<n {
+            stateSeeds[readoutState][b * n + i] += initial[(b * length + t) * n + i]
+          }
         }
       }
       bindPullback(plan, step: t, seeds: stateSeeds, workspace, compiled)

@@ -44,7 +44,8 @@ extension RecurrentModel {
     }
     return try RecurrentModel<Double>(
       step: step, parameters: parameters.mapValues(convert), readout: convert(readout),
-      readoutBias: readoutBias.map(convert), stateSizes: stateSizes, inputSize: inputSize)
+      readoutBias: readoutBias.map(convert), stateSizes: stateSizes, readoutState: readoutState,
+      inputSize: inputSize)
   }
 }
 

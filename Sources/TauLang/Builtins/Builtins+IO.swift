@@ -43,8 +43,8 @@ extension BuiltinRegistry {
       return .nothing
     },
     Builtin(
-      "load", ["path", "into=none"],
-      "read a .npy tensor, or a .safetensors file: a Tau model (rebuilt), a record of tensors, or weights into an existing model"
+      "load", ["path", "into=none", "strict=true"],
+      "read a .npy tensor, or a .safetensors file: a Tau model (rebuilt), a record of tensors, or weights into an existing model (a PyTorch state_dict as it is; strict: false ignores tensors the model lacks)"
     ) { args in
       let path = try args.string("path")
       guard let data = FileManager.default.contents(atPath: path) else {
@@ -54,7 +54,9 @@ extension BuiltinRegistry {
       if path.hasSuffix(".npy") { return .tensor(try NPY.decode(data, path: path)) }
       let file = try SafetensorsFile.decode(data, path: path)
       if case .model(let model) = args["into"] {
-        return .model(try loadWeights(file, into: model, path: path, at: args.range("path")))
+        let strict = try args.bool("strict")
+        let loaded = try loadWeights(file, into: model, path: path, strict: strict, args: args)
+        return .model(loaded)
       }
       if args.isGiven("into") { throw args.typeError("into", expected: "a model") }
       if file.metadata["tau.cell"] != nil {
@@ -87,9 +89,13 @@ private func flattenedTensors(_ record: Record, _ args: CallArguments, prefix: S
 /// the dtype.
 private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws -> [String: String] {
   let interpreter = args.interpreter
-  let cell = try sourceText(.declaration(model.cell), at: args.range("value"))
+  // A stack stores its cells as a list, one per layer, and its sizes as `tau.layers`.
+  let layers = model.lowered.layers
+  let cell = try sourceText(
+    layers.count > 1 ? .list(model.cells.map(Value.declaration)) : .declaration(model.cells[0]),
+    at: args.range("value"))
   let source = ModelDeclarations.source(
-    of: model.cell, searchPath: interpreter.modules.searchPath,
+    of: model.cells, searchPath: interpreter.modules.searchPath,
     stdlib: SearchPath.standardLibraryDirectory(environment: ProcessInfo.processInfo.environment))
   do {
     _ = try ModelDeclarations.validated(
@@ -112,12 +118,16 @@ private func modelMetadata(_ model: ModelValue, _ args: CallArguments) throws ->
   case .f32(let m): network = (m.inputSize, m.outputSize)
   case .f64(let m): network = (m.inputSize, m.outputSize)
   }
-  return [
+  var metadata = [
     "tau.cell": cell, "tau.source": source,
     "tau.hidden": String(model.hidden), "tau.input": String(network.input),
     "tau.output": String(network.output), "tau.dtype": model.dtype, "tau.version": "1",
     "tau.bias": model.namedParameters.contains { $0.name == "readout.bo" } ? "true" : "false",
   ]
+  if layers.count > 1 {
+    metadata["tau.layers"] = layers.map { String($0.hidden) }.joined(separator: ",")
+  }
+  return metadata
 }
 
 /// A value written back as Tau source (numbers in full precision).
@@ -160,18 +170,29 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
       "'\(path)' has incomplete Tau metadata (tau.cell, tau.source, positive sizes)",
       at: args.range("path"))
   }
+  // A stack's sizes, bottom first (`tau.layers`, "8,4"); one layer's is `tau.hidden`.
+  let sizes = meta["tau.layers"].map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? [hidden]
+  guard sizes.allSatisfy({ $0 > 0 }), sizes.last == hidden else {
+    throw Diagnostic(
+      "file.invalid", "'\(path)' has invalid layer sizes (tau.layers)", at: args.range("path"))
+  }
   let interpreter = args.interpreter
-  let declaration: DeclarationValue
+  let cells: [DeclarationValue]
   do {
-    declaration = try interpreter.bindStoredCell(source: source, cell: cell, path: path)
+    cells = try interpreter.bindStoredCells(source: source, cell: cell, path: path)
   } catch var list as DiagnosticList {
     let loadedHere = Diagnostic(
       "file.unsafe", "while loading '\(path)' here", at: args.callRange, severity: .note)
     for index in list.diagnostics.indices { list.diagnostics[index].notes.append(loadedHere) }
     throw list
   }
-  let lowered = try interpreter.lowerCell(
-    declaration, hidden: hidden, input: input, at: args.callRange)
+  guard cells.count == sizes.count else {
+    throw Diagnostic(
+      "file.invalid", "'\(path)' stores \(cells.count) cells for \(sizes.count) layer sizes",
+      at: args.range("path"))
+  }
+  let lowered = try interpreter.lowerStack(
+    cells, hidden: sizes, input: input, at: args.callRange)
   let zeros = try zeroParameters(lowered)
   let bias: Tensor<Double>? = meta["tau.bias"] == "true" ? try .zeros([output]) : nil
   let network: ModelValue.Network =
@@ -179,16 +200,16 @@ private func rebuildModel(_ file: SafetensorsFile, path: String, args: CallArgum
     ? .f64(
       try RecurrentModel(
         step: lowered.graph, parameters: zeros, readout: try .zeros([output, hidden]),
-        readoutBias: bias,
-        stateSizes: lowered.stateSizes, inputSize: input))
+        readoutBias: bias, stateSizes: lowered.stateSizes, readoutState: lowered.readoutState,
+        inputSize: input))
     : .f32(
       try RecurrentModel(
         step: lowered.graph, parameters: zeros.mapValues { AnyTensor.f64($0).asFloat },
         readout: try .zeros([output, hidden]), readoutBias: bias.map { AnyTensor.f64($0).asFloat },
-        stateSizes: lowered.stateSizes, inputSize: input))
+        stateSizes: lowered.stateSizes, readoutState: lowered.readoutState, inputSize: input))
   let placeholder = ModelValue(
-    network: network, cellText: cell, lowered: lowered, cell: declaration)
-  return try loadWeights(file, into: placeholder, path: path, at: args.range("path"))
+    network: network, cellText: cell, lowered: lowered, cells: cells)
+  return try loadWeights(file, into: placeholder, path: path, strict: true, args: args)
 }
 
 private func zeroParameters(_ lowered: LoweredCell) throws -> [String: Tensor<Double>] {
@@ -197,28 +218,59 @@ private func zeroParameters(_ lowered: LoweredCell) throws -> [String: Tensor<Do
   return parameters
 }
 
-/// A copy of `model` with every parameter taken from `file` (by dotted name), converted to the
-/// model's dtype. All names and shapes are checked first, so nothing is half-loaded.
+/// A copy of `model` with its parameters taken from `file`, converted to the model's dtype. All
+/// names and shapes are checked first, so nothing is half-loaded.
+///
+/// A file Tau saved (it has Tau metadata) names every parameter as `model.params` does
+/// (`cell.Wr`, `readout.Wo`) and must have them all. Any other file, such as a PyTorch
+/// `state_dict` saved with `safetensors.torch.save_file`, may also name a cell's parameters bare
+/// (`weight_ih_l0`, as torch cells name theirs) and may lack some (PyTorch has no Tau readout):
+/// those keep the model's values, and a note on the host says which. A tensor the model does not
+/// have is an error unless `strict` is false (then a note names it).
 private func loadWeights(
-  _ file: SafetensorsFile, into model: ModelValue, path: String, at range: SourceRange
+  _ file: SafetensorsFile, into model: ModelValue, path: String, strict: Bool,
+  args: CallArguments
 )
   throws -> ModelValue
 {
+  let range = args.range("path")
   let expected = model.namedParameters
   let names = Set(expected.map(\.name))
-  if let extra = file.tensors.first(where: { !names.contains($0.name) }) {
+  let isTauFile = file.metadata["tau.cell"] != nil
+  // Each file tensor's model name: as it is, or a bare cell parameter name under `cell.`.
+  var stored: [String: AnyTensor] = [:]
+  var fileNames: [String: String] = [:]  // for messages: the name as the file has it
+  var extra: [String] = []
+  for (name, tensor) in file.tensors {
+    if names.contains(name) {
+      stored[name] = tensor
+      fileNames[name] = name
+    } else if !isTauFile, names.contains("cell." + name) {
+      stored["cell." + name] = tensor
+      fileNames["cell." + name] = name
+    } else {
+      extra.append(name)
+    }
+  }
+  if !extra.isEmpty, strict {
     throw Diagnostic(
-      "file.mismatch", "'\(path)' has '\(extra.name)', which the model does not have", at: range,
-      hint: "the model's parameters are: \(expected.map(\.name).joined(separator: ", "))")
+      "file.mismatch",
+      "'\(path)' has \(quotedList(extra)), which the model does not have", at: range,
+      hint:
+        "the model's parameters are: \(expected.map(\.name).joined(separator: ", ")); strict: false ignores the rest"
+    )
+  }
+  let missing = expected.map(\.name).filter { stored[$0] == nil }
+  if isTauFile, let first = missing.first {
+    throw Diagnostic("file.mismatch", "'\(path)' lacks '\(first)'", at: range)
   }
   for (name, tensor) in expected {
-    guard let stored = file[name] else {
-      throw Diagnostic("file.mismatch", "'\(path)' lacks '\(name)'", at: range)
-    }
-    guard stored.shape == tensor.shape else {
+    guard let value = stored[name] else { continue }
+    guard value.shape == tensor.shape else {
       throw Diagnostic(
         "file.mismatch",
-        "'\(name)' is \(formatShape(stored.shape)) in '\(path)' but \(formatShape(tensor.shape)) in the model",
+        "'\(fileNames[name] ?? name)' is \(formatShape(value.shape)) in '\(path)' but \(formatShape(tensor.shape)) in the model"
+          + (fileNames[name] == name ? "" : " ('\(name)')"),
         at: range)
     }
   }
@@ -226,22 +278,41 @@ private func loadWeights(
   do {
     switch model.network {
     case .f32(var network):
-      for (name, _) in expected {
-        network = try network.replacing(
-          modelKey(name), with: file[name]?.asFloat ?? .init([Float]()))
+      for (name, value) in stored {
+        network = try network.replacing(modelKey(name), with: value.asFloat)
       }
       result.network = .f32(network)
     case .f64(var network):
-      for (name, _) in expected {
-        network = try network.replacing(
-          modelKey(name), with: file[name]?.asDouble ?? .init([Double]()))
+      for (name, value) in stored {
+        network = try network.replacing(modelKey(name), with: value.asDouble)
       }
       result.network = .f64(network)
     }
   } catch let error as TensorError {
     throw Diagnostic("file.mismatch", error.description, at: range)
   }
+  let host = args.interpreter.host
+  if !missing.isEmpty {
+    host.report(
+      Diagnostic(
+        "file.mismatch",
+        "'\(path)' has no \(quotedList(missing)); \(missing.count == 1 ? "it keeps its" : "they keep their") initial value\(missing.count == 1 ? "" : "s")",
+        at: args.callRange, severity: .note))
+  }
+  if !extra.isEmpty {
+    host.report(
+      Diagnostic(
+        "file.mismatch", "ignored \(quotedList(extra)) in '\(path)' (strict: false)",
+        at: args.callRange, severity: .note))
+  }
   return result
+}
+
+/// `'a', 'b' and 'c'`.
+private func quotedList(_ names: [String]) -> String {
+  let quoted = names.map { "'\($0)'" }
+  guard quoted.count > 1 else { return quoted.first ?? "" }
+  return quoted.dropLast().joined(separator: ", ") + " and " + (quoted.last ?? "")
 }
 
 /// `cell.gate.Wr` → `gate.Wr`; `readout.Wo` → `readout`, as RecurrentModel names them.

@@ -10,21 +10,22 @@ extension BuiltinRegistry {
       "rnn",
       [
         "cell", "hidden", "input", "output=1", "seed=0", "init=none", "dtype=\"f32\"", "bias=false",
+        "layers=none",
       ],
-      "a recurrent model: the cell's state update unrolled over time, readout ŷ = W_o h_T (or W_o h_t at every step, for per-step targets)"
+      "a recurrent model: the cell's state update unrolled over time, readout ŷ = W_o h_T (or W_o h_t at every step, for per-step targets); layers: L (or a list of cells) stacks cells, the readout reading the top layer"
     ) { args in
-      guard case .declaration(let cell) = args["cell"] else {
-        throw args.typeError("cell", expected: "a cell")
-      }
-      let hidden = try positive(args, "hidden")
+      let cells = try stackedCells(args)
+      let hidden = try layerSizes(args, count: cells.count)
       let input = try positive(args, "input")
       let output = try positive(args, "output")
       let seed = try args.integer("seed")
       guard seed >= 0 else {
         throw Diagnostic("value.invalid", "seed must be ≥ 0, got \(seed)", at: args.range("seed"))
       }
-      let lowered = try args.interpreter.lowerCell(
-        cell, hidden: hidden, input: input, at: args.callRange)
+      let cell = cells[0]
+      let lowered = try args.interpreter.lowerStack(
+        cells, hidden: hidden, input: input, at: args.callRange)
+      let top = lowered.stateSizes[lowered.readoutState]
       if debugLevel >= 1 {
         args.interpreter.host.debug("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n")
       }
@@ -33,13 +34,15 @@ extension BuiltinRegistry {
         lowered, stream: stream,
         override: args.isGiven("init") ? (args["init"], args.range("init")) : nil)
       let probe = try GateProbe(lowered, parameters: parameters, inputSize: input)
-      for warning in try probe.diagnostics(cell: cell.declaration, at: args.callRange) {
+      for warning in try probe.diagnostics(
+        cells: cells.map(\.declaration), at: args.callRange)
+      {
         args.interpreter.host.report(warning)
       }
       var readoutStream = stream.substream("readout")
-      let bound = 1 / Double(hidden).squareRoot()
+      let bound = 1 / Double(top).squareRoot()
       let readout = try Tensor<Double>.uniform(
-        [output, hidden], from: -bound, to: bound, using: &readoutStream)
+        [output, top], from: -bound, to: bound, using: &readoutStream)
       // PyTorch's nn.Linear bias: U(±1/√fan_in), from its own stream.
       var biasStream = stream.substream("readout.bias")
       let bias =
@@ -53,12 +56,12 @@ extension BuiltinRegistry {
               step: lowered.graph, parameters: parameters.mapValues { TensorValue.f64($0).asFloat },
               readout: TensorValue.f64(readout).asFloat,
               readoutBias: bias.map { TensorValue.f64($0).asFloat }, stateSizes: lowered.stateSizes,
-              inputSize: input))
+              readoutState: lowered.readoutState, inputSize: input))
         } else {
           network = .f64(
             try RecurrentModel(
               step: lowered.graph, parameters: parameters, readout: readout, readoutBias: bias,
-              stateSizes: lowered.stateSizes, inputSize: input))
+              stateSizes: lowered.stateSizes, readoutState: lowered.readoutState, inputSize: input))
         }
       } catch let error as GraphError {
         throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
@@ -69,7 +72,7 @@ extension BuiltinRegistry {
       }
       return .model(
         ModelValue(
-          network: network, cellText: describeShort(args["cell"]), lowered: lowered, cell: cell))
+          network: network, cellText: describeShort(args["cell"]), lowered: lowered, cells: cells))
     },
     Builtin(
       "gradient", ["model", "batch", "loss=\"mse\""],
@@ -96,6 +99,50 @@ extension BuiltinRegistry {
       }
     },
   ]
+
+  /// The cells of `rnn(cell, …, layers: L)` (L copies) or `rnn([a, b], …)`, bottom first.
+  private static func stackedCells(_ args: CallArguments) throws -> [DeclarationValue] {
+    let layers = args.isGiven("layers") ? try positive(args, "layers") : 1
+    switch args["cell"] {
+    case .declaration(let cell):
+      return Array(repeating: cell, count: layers)
+    case .list(let items) where !items.isEmpty:
+      guard !args.isGiven("layers") || layers == items.count else {
+        // `layers:` with a list is redundant, but only a contradiction is an error.
+        throw Diagnostic(
+          "value.invalid", "layers is \(layers), but \(items.count) cells are given",
+          at: args.range("layers"))
+      }
+      return try items.map { item in
+        guard case .declaration(let cell) = item else {
+          throw args.typeError("cell", expected: "a cell or a list of cells")
+        }
+        return cell
+      }
+    default:
+      throw args.typeError("cell", expected: "a cell or a list of cells")
+    }
+  }
+
+  /// Each layer's hidden size: `hidden: n` for all, or a list with one per layer.
+  private static func layerSizes(_ args: CallArguments, count: Int) throws -> [Int] {
+    guard case .list(let items) = args["hidden"] else {
+      return Array(repeating: try positive(args, "hidden"), count: count)
+    }
+    guard items.count == count else {
+      throw Diagnostic(
+        "value.invalid", "hidden lists \(items.count) sizes for \(count) layers",
+        at: args.range("hidden"))
+    }
+    return try items.map { item in
+      guard case .number(let x) = item, x == x.rounded(), x > 0, x < 1e9 else {
+        throw Diagnostic(
+          "value.invalid", "hidden sizes must be whole numbers > 0, got \(describeShort(item))",
+          at: args.range("hidden"))
+      }
+      return Int(x)
+    }
+  }
 
   private static func positive(_ args: CallArguments, _ name: String) throws -> Int {
     let n = try args.integer(name)

@@ -31,8 +31,9 @@ struct GateProbe {
   }
 
   /// Warnings for gates outside their range; throws for a non-finite gate or next state.
-  /// `site` is the `rnn` call, named in a note of each.
-  func diagnostics(cell: Declaration, at site: SourceRange?) throws -> [Diagnostic] {
+  /// `site` is the `rnn` call, named in a note of each; `cells` are the model's layers' cells,
+  /// bottom first (one for a plain model).
+  func diagnostics(cells: [Declaration], at site: SourceRange?) throws -> [Diagnostic] {
     let built =
       site.map {
         [Diagnostic("model.built", "in the model built here", at: $0, severity: .note)]
@@ -62,6 +63,9 @@ struct GateProbe {
     for (index, output) in lowered.graph.outputs.enumerated() {
       let scalars = values[output.index].scalars
       guard !scalars.allSatisfy(\.isFinite) else { continue }
+      // The layer whose state this is names the cell.
+      let layer = lowered.layers.lastIndex { $0.stateOffset <= index } ?? 0
+      guard let cell = cells.indices.contains(layer) ? cells[layer] : cells.first else { continue }
       throw Diagnostic(
         "model.nonFinite",
         "the next '\(lowered.stateNames[index])' of cell '\(cell.name)' is \(nonFiniteName(scalars)) on a random probe of the model's states and inputs",

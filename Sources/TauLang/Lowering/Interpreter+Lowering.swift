@@ -7,11 +7,15 @@ import TauTensor
 
 /// What is known while a body is being lowered.
 final class LoweringContext {
-  let recorder = GraphRecorder()
+  let recorder: GraphRecorder
   let hidden: Int
   let input: Int
   /// Prefix of parameter names: the cell parameters through which gates were reached (`gate`).
   var prefix: [String] = []
+  /// Appended to every parameter name: the layer's `_l{k}` in a stack (`LayerNaming`).
+  var suffix = ""
+  /// The index of this layer's h among the model's states; its other states follow it.
+  var stateBase = 0
   /// The cell being lowered (nil for an optimizer), which owns the gates marked in its body.
   var cell: Declaration?
   /// The gates being applied, outermost first.
@@ -25,23 +29,54 @@ final class LoweringContext {
   var isOptimizer = false
   var initialStates: [Double] = []
 
-  init(hidden: Int, input: Int) {
+  init(hidden: Int, input: Int, recorder: GraphRecorder = GraphRecorder()) {
     self.hidden = hidden
     self.input = input
+    self.recorder = recorder
   }
 }
 
-/// A lowered cell: its step graph and what its parameters need.
+/// A lowered cell, or a stack of cells lowered into one step graph, and what its parameters need.
 public struct LoweredCell: Sendable {
   public var graph: Graph
   public var parameters: [LoweredParameter]
-  /// Names and sizes of all states, h first.
+  /// Names and sizes of all states: layer by layer, each layer's h first, then its `state`s.
   public var stateNames: [String]
   public var stateSizes: [Int]
   /// The declared shapes: [n] for a vector state, [k, m] for a matrix state (stored flat).
   public var stateShapes: [[Int]]
   /// Every gate application, for validation and messages.
   public var gates: [LoweredGate]
+  /// The layers, bottom first (one for a plain model).
+  public var layers: [LoweredLayer]
+
+  /// The state the readout reads: the top layer's h.
+  public var readoutState: Int { layers.last?.stateOffset ?? 0 }
+}
+
+/// One layer of a model: which states are its own.
+public struct LoweredLayer: Sendable {
+  /// The cell as written (`torch_gru(bias: false)`).
+  public var cell: String
+  public var hidden: Int
+  /// The layer's own state names (`h`, `c`), unsuffixed.
+  public var stateNames: [String]
+  /// Where its states start among the model's states.
+  public var stateOffset: Int
+}
+
+/// How a model's parameters are named: a layer's parameters get PyTorch's suffix `_l{k}` (after the
+/// whole dotted name: `update.Wr_l1`) when the model stacks more than one layer, or always for a
+/// `layered` cell, so a torch cell's names are PyTorch's (`weight_ih_l0`) and `load` needs no
+/// renaming. States follow the same rule (`h_l0`, `c_l1`) but only when stacked.
+enum LayerNaming {
+  static func parameterSuffix(layer: Int, of count: Int, cell: Declaration) -> String {
+    count > 1 || cell.namesLayers ? "_l\(layer)" : ""
+  }
+
+  static func stateName(_ name: String, layer: Int, of count: Int) -> String {
+    count > 1 ? "\(name)_l\(layer)" : name
+  }
 }
 
 extension Interpreter {
@@ -51,6 +86,49 @@ extension Interpreter {
   func lowerCell(_ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange) throws
     -> LoweredCell
   {
+    try lowerStack([cell], hidden: [hidden], input: input, at: site)
+  }
+
+  /// Lowers a stack of cells into ONE step graph: layer 0 reads the model's input, layer k > 0
+  /// reads layer k-1's next h as its x. The states are the layers' states in layer order.
+  func lowerStack(
+    _ cells: [DeclarationValue], hidden: [Int], input: Int, at site: SourceRange
+  ) throws -> LoweredCell {
+    let recorder = GraphRecorder()
+    var x: NodeID?  // layer 0 makes the input node itself, after its h (the order plain cells had)
+    var layerInput = input
+    var outputs: [NodeID] = []
+    var stateNames: [String] = []
+    var stateShapes: [[Int]] = []
+    var layers: [LoweredLayer] = []
+    for (k, cell) in cells.enumerated() {
+      let context = LoweringContext(hidden: hidden[k], input: layerInput, recorder: recorder)
+      context.suffix = LayerNaming.parameterSuffix(
+        layer: k, of: cells.count, cell: cell.declaration)
+      context.stateBase = outputs.count
+      let layer = try lowerLayer(cell, x: x, in: context, at: site)
+      layers.append(
+        LoweredLayer(
+          cell: describeShort(.declaration(cell)), hidden: hidden[k], stateNames: layer.names,
+          stateOffset: outputs.count))
+      outputs += layer.outputs
+      stateNames += layer.names.map { LayerNaming.stateName($0, layer: k, of: cells.count) }
+      stateShapes += layer.shapes
+      x = layer.outputs[0]
+      layerInput = hidden[k]
+    }
+    // A broadcast scalar or a repeated node is still one output per state.
+    recorder.graph.outputs = outputs
+    return LoweredCell(
+      graph: recorder.graph, parameters: recorder.parameters, stateNames: stateNames,
+      stateSizes: stateShapes.map { $0.reduce(1, *) }, stateShapes: stateShapes,
+      gates: recorder.gates, layers: layers)
+  }
+
+  /// One layer: `cell`'s body lowered into `context`'s recorder with x bound to node `x`.
+  private func lowerLayer(
+    _ cell: DeclarationValue, x: NodeID?, in context: LoweringContext, at site: SourceRange
+  ) throws -> (outputs: [NodeID], names: [String], shapes: [[Int]]) {
     // A body may build another model (`rnn(b, …)` inside cell a); one that leads back to a cell
     // already being built would recurse without end.
     let declaration = cell.declaration
@@ -58,29 +136,28 @@ extension Interpreter {
     cellsBeingBuilt.append(declaration)
     defer { cellsBeingBuilt.removeLast() }
     do {
-      return try lowerCellBody(cell, hidden: hidden, input: input, at: site)
+      return try lowerCellBody(cell, x: x, in: context, at: site)
     } catch var diagnostic as Diagnostic where diagnostic.range != site {
       diagnostic.notes.append(
         Diagnostic(
           diagnostic.id,
-          "while building \(cell.declaration.kind.rawValue) '\(cell.declaration.name)' with hidden \(hidden) and input \(input)",
+          "while building \(cell.declaration.kind.rawValue) '\(cell.declaration.name)' with hidden \(context.hidden) and input \(context.input)",
           at: site, severity: .note))
       throw diagnostic
     }
   }
 
   private func lowerCellBody(
-    _ cell: DeclarationValue, hidden: Int, input: Int, at site: SourceRange
-  ) throws -> LoweredCell {
+    _ cell: DeclarationValue, x below: NodeID?, in context: LoweringContext, at site: SourceRange
+  ) throws -> (outputs: [NodeID], names: [String], shapes: [[Int]]) {
     guard cell.declaration.kind == .cell else {
       throw Diagnostic(
         "type.mismatch", "rnn needs a cell, got a \(cell.declaration.kind.rawValue)", at: site)
     }
-    let context = LoweringContext(hidden: hidden, input: input)
     context.cell = cell.declaration
-    let recorder = context.recorder
-    let h = recorder.graph.input(.state(0), shape: [hidden])
-    let x = recorder.graph.input(.input, shape: [input])
+    let (recorder, hidden) = (context.recorder, context.hidden)
+    let h = recorder.graph.input(.state(context.stateBase), shape: [hidden])
+    let x = below ?? recorder.graph.input(.input, shape: [context.input])
     let outer = lowering
     lowering = context
     defer { lowering = outer }
@@ -125,13 +202,7 @@ extension Interpreter {
         outputs[index] = try recorder.reshaped(output, to: [shape[0] * shape[1]], at: declared)
       }
     }
-    let sizes = shapes.map { $0.reduce(1, *) }
-    // A broadcast scalar or a repeated node is still one output per state.
-    recorder.graph.outputs = outputs
-    return LoweredCell(
-      graph: recorder.graph, parameters: recorder.parameters,
-      stateNames: ["h"] + context.stateNames,
-      stateSizes: sizes, stateShapes: shapes, gates: recorder.gates)
+    return (outputs, ["h"] + context.stateNames, shapes)
   }
 
   /// Runs a gate or cell body with h and x bound to `inputs`, `hidden` and `input` to the sizes,
@@ -274,7 +345,7 @@ extension Interpreter {
       }
       return size
     }
-    let fullName = (context.prefix + [name]).joined(separator: ".")
+    let fullName = (context.prefix + [name]).joined(separator: ".") + context.suffix
     let id = context.recorder.graph.input(.parameter(fullName), shape: dims)
     let initial = try initializer.map { try evaluate($0, in: env) } ?? .nothing
     context.recorder.parameters.append(
@@ -330,7 +401,7 @@ extension Interpreter {
     // seen by the body through a reshape.
     let recorder = context.recorder
     let id = recorder.graph.input(
-      .state(context.stateNames.count + 1), shape: [dims.reduce(1, *)])
+      .state(context.stateBase + context.stateNames.count + 1), shape: [dims.reduce(1, *)])
     context.stateNames.append(name)
     context.stateNodes.append(id)
     context.stateShapes.append(dims)

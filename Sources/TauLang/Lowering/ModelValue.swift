@@ -13,8 +13,9 @@ public struct ModelValue: Sendable {
   /// The cell as written at `rnn`, e.g. `leaky(gate: multi)`.
   public var cellText: String
   public var lowered: LoweredCell
-  /// The cell declaration with its bound arguments, for saving the model's source.
-  public var cell: DeclarationValue
+  /// The cell declarations with their bound arguments, one per layer (bottom first), for saving
+  /// the model's source.
+  public var cells: [DeclarationValue]
 
   public var dtype: String {
     switch network {
@@ -23,7 +24,8 @@ public struct ModelValue: Sendable {
     }
   }
 
-  var hidden: Int { lowered.stateSizes[0] }
+  /// The top layer's hidden size (what the readout reads).
+  var hidden: Int { lowered.stateSizes[lowered.readoutState] }
 
   /// The same cell and declarations around other weights (a trained copy, a checkpoint).
   func with(network: Network) -> ModelValue {
@@ -56,7 +58,35 @@ public struct ModelValue: Sendable {
     case .f32(let m): input = m.inputSize
     case .f64(let m): input = m.inputSize
     }
-    return "<model \(cellText), hidden: \(hidden), input: \(input), \(dtype), \(count) parameters>"
+    return "<model \(layersText), input: \(input), \(dtype), \(count) parameters>"
+  }
+
+  /// The layers as `rnn` takes them: `gru, hidden: 16`, `gru, layers: 2, hidden: 16`, or
+  /// `[gru, lstm], hidden: [16, 8]`.
+  var layersText: String {
+    let layers = lowered.layers
+    guard layers.count > 1 else { return "\(cellText), hidden: \(hidden)" }
+    let sizes =
+      Set(layers.map(\.hidden)).count == 1
+      ? "\(hidden)" : "[" + layers.map { "\($0.hidden)" }.joined(separator: ", ") + "]"
+    let cells =
+      Set(layers.map(\.cell)).count == 1
+      ? "\(layers[0].cell), layers: \(layers.count)"
+      : "[" + layers.map(\.cell).joined(separator: ", ") + "]"
+    return "\(cells), hidden: \(sizes)"
+  }
+
+  /// Every layer's states from `every` (all states in model order): one record {h: …, c: …} per
+  /// layer, bottom first.
+  func layerRecords(_ every: [TensorValue]) -> Value {
+    .list(
+      lowered.layers.map { layer in
+        .record(
+          Record(
+            layer.stateNames.enumerated().map { index, name in
+              (name, .tensor(every[layer.stateOffset + index]))
+            }))
+      })
   }
 }
 
@@ -95,7 +125,7 @@ extension Interpreter {
         .builtin(
           Builtin(
             "forward", ["inputs"],
-            "{states [B×T×n], output [B×out], every: {h, …}}: every state of a multi-state cell under every, by name"
+            "{states [B×T×n], output [B×out], every: {h, …}, layers: [{h, …}, …]}: states is the top layer's h; every state under every, by name, and per layer under layers"
           ) { args in
             let inputs = try args.tensor("inputs")
             let names = model.lowered.stateNames
@@ -105,11 +135,12 @@ extension Interpreter {
               throws -> Value
             {
               let run = try network.forward(inputs)
-              let every = try network.everyState(of: run)
+              let every = try network.everyState(of: run).map(wrap)
               return .record(
                 Record([
                   ("states", .tensor(wrap(run.states))), ("output", .tensor(wrap(run.output))),
-                  ("every", .record(Record(zip(names, every).map { ($0, .tensor(wrap($1))) }))),
+                  ("every", .record(Record(zip(names, every).map { ($0, .tensor($1)) }))),
+                  ("layers", model.layerRecords(every)),
                 ]))
             }
             switch model.network {

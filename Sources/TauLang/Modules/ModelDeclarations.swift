@@ -9,9 +9,11 @@ enum ModelDeclarations {
   /// The source stored with a model of `cell`: `use` lines for the standard modules it needs,
   /// then the declarations and functions of every other file the cell reaches (through its
   /// arguments, the names its bodies use, and the modules those files use, transitively).
-  static func source(of cell: DeclarationValue, searchPath: SearchPath, stdlib: String?) -> String {
+  static func source(of cells: [DeclarationValue], searchPath: SearchPath, stdlib: String?)
+    -> String
+  {
     var collector = SourceCollector(searchPath: searchPath, stdlib: stdlib)
-    collector.collect(.declaration(cell))
+    for cell in cells { collector.collect(.declaration(cell)) }
     while let file = collector.pending.popLast() { collector.include(file) }
     return (collector.uses + collector.declarations).joined(separator: "\n")
   }
@@ -90,10 +92,11 @@ enum ModelDeclarations {
 }
 
 extension Interpreter {
-  /// The cell of a model file: its stored declarations checked (`ModelDeclarations.validated`),
-  /// then bound in a scope of their own with the standard modules they use, and the cell
-  /// expression evaluated there. Nothing else runs.
-  func bindStoredCell(source: String, cell: String, path: String) throws -> DeclarationValue {
+  /// The cells of a model file, one per layer: its stored declarations checked
+  /// (`ModelDeclarations.validated`), then bound in a scope of their own with the standard modules
+  /// they use, and the cell expression (a cell, or a list of cells for a stack) evaluated there.
+  /// Nothing else runs.
+  func bindStoredCells(source: String, cell: String, path: String) throws -> [DeclarationValue] {
     let (program, expression) = try ModelDeclarations.validated(
       source: source, cell: cell, path: path, modules: standardModules)
     let outer = modules
@@ -111,14 +114,20 @@ extension Interpreter {
         ])
       }
     }
-    guard case .declaration(let declaration) = try evaluate(expression, in: scope),
-      declaration.declaration.kind == .cell
-    else {
+    let value = try evaluate(expression, in: scope)
+    let items: [Value]
+    if case .list(let list) = value { items = list } else { items = [value] }
+    let cells = items.compactMap { item -> DeclarationValue? in
+      guard case .declaration(let declaration) = item, declaration.declaration.kind == .cell
+      else { return nil }
+      return declaration
+    }
+    guard !cells.isEmpty, cells.count == items.count else {
       throw DiagnosticList([
         Diagnostic("file.invalid", "'\(path)' does not describe a cell", at: expression.range)
       ])
     }
-    return declaration
+    return cells
   }
 }
 

@@ -376,10 +376,12 @@ struct Checker {
     }
   }
 
-  /// An `if` branch: its own scope, and no `param`/`state` (they belong at the top of a body).
+  /// An `if` branch: its own scope. A gate's or cell's branch may declare a `param` (an optional
+  /// parameter such as a bias, decided when the model is built), never a `state` (a model's states
+  /// are fixed by its cell).
   private mutating func checkNestedBlock(_ block: Block) {
     let outer = declarationKind
-    declarationKind = nil
+    declarationKind = outer?.allowsParam == true ? .gate : nil  // a gate's rule: params only
     checkBlock(block.statements, newScope: true)
     declarationKind = outer
   }

@@ -143,6 +143,9 @@ public struct Declaration: Sendable {
   public var parameters: [Parameter]
   /// `gate signed in [-1, 1] { … }`: the values the gate may take (nil: [0, 1]).
   public var valueBounds: ValueBounds?
+  /// `cell torch_gru(…) layered { … }`: its parameters carry the layer suffix (`weight_ih_l0`)
+  /// even in a model of one layer, as PyTorch names them; other cells' only when stacked.
+  public var namesLayers = false
   public var body: Block
   public var range: SourceRange
 }

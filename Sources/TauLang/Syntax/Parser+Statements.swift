@@ -109,7 +109,8 @@ extension Parser {
     return word
   }
 
-  /// declaration → ('gate' | 'cell' | 'optimizer') name ['(' parameters ')'] block
+  /// declaration → ('gate' | 'cell' | 'optimizer') name ['(' parameters ')'] [bounds]
+  ///                ['layered'] block
   /// inline gate → 'gate' name [bounds] '=' expression (the '=' tells the two apart)
   mutating func parseDeclaration() throws(ParseError) -> Stmt {
     let start = current.range
@@ -142,10 +143,19 @@ extension Parser {
         kind: .inlineGate(name: name.text, nameRange: name.range, bounds: bounds, value: value),
         range: range(from: start))
     }
+    // `layered` is a word only here, before the body: cells may still use it as a name.
+    var namesLayers = false
+    if at(.name), current.text == "layered", peekKind(1) == .leftBrace {
+      let word = advance()
+      if kind != .cell {
+        _ = error("parse.unexpected", "only a cell is layered", at: word.range)
+      }
+      namesLayers = true
+    }
     let body = try parseBlock(opener: "\(kind.rawValue) '\(name.text)'")
     let declaration = Declaration(
       kind: kind, name: name.text, nameRange: name.range, parameters: parameters,
-      valueBounds: bounds, body: body, range: range(from: start))
+      valueBounds: bounds, namesLayers: namesLayers, body: body, range: range(from: start))
     return Stmt(kind: .declaration(declaration), range: declaration.range)
   }
 

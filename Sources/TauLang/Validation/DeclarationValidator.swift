@@ -89,7 +89,7 @@ extension Interpreter {
           lowered, stream: RandomStream(seed: 1).substream("validate"))
         let probe = try GateProbe(lowered, parameters: parameters, inputSize: size.input)
         // Out of range is a warning when a model is built, and a failed check here.
-        check.diagnostics += try probe.diagnostics(cell: cell.declaration, at: nil).map {
+        check.diagnostics += try probe.diagnostics(cells: [cell.declaration], at: nil).map {
           var error = $0
           error.severity = .error
           return error
