@@ -125,4 +125,35 @@ import Testing
       }
     }
   }
+
+  /// Every operator and training run on every modern cell, with finite results.
+  @Test(arguments: ModernCell.allCases)
+  func everyOperatorRuns(_ cell: ModernCell) throws {
+    let interpreter = Interpreter()
+    let run = runSnippet(
+      """
+      use modern
+      use optimizers
+      let task = adding(length: 8, input: 3, seed: 1)
+      let net = rnn(\(cell)(), hidden: \(hidden), input: 3, dtype: "f64", seed: 3)
+      let b = task.batch(4, 0)
+      let results = [
+        transport(net, b, 6, 2), sensitivity(net, b), efflr(net, b).slope,
+        anisotropy(net, b, lags: [1, 2], r: 2, k: 3, pairs: 4).ai, frechet(net, b).ratio,
+        lyapunov(net, b).exponents, gradcov(net, task, samples: 8, r: 2).ce, pjacobian(net, b),
+        gradient(net, b).loss, evaluate(net, b).loss,
+        train(net, task, adam(lr: 0.01), steps: 3, batch: 4).loss,
+      ]
+      let slope = efflr(net, b).slope
+      let trained = train(net, task, adam(lr: 0.01), steps: 3, batch: 4).loss[-1]
+      """, interpreter: interpreter)
+    #expect(run.diagnostics.isEmpty, "\(cell): \(run.diagnostics.map(\.message))")
+    for name in ["slope", "trained"] {
+      guard case .number(let x)? = interpreter.globals.lookup(name) else {
+        Issue.record("\(cell): \(name) is not a number")
+        continue
+      }
+      #expect(x.isFinite, "\(cell): \(name) = \(x)")
+    }
+  }
 }
