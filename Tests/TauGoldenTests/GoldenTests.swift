@@ -32,7 +32,7 @@ private let expectedCaseCounts = [
   "examples": 3,
   "examples/paper": 4,
   "examples/plugins": 3,
-  "Tests/Golden/errors": 109,
+  "Tests/Golden/errors": 110,
   "Tests/Golden/language": 31,
   "Tests/Golden/regressions": 3,
 ]
