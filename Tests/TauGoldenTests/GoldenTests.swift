@@ -32,7 +32,7 @@ private let expectedCaseCounts = [
   "examples": 5,
   "examples/paper": 4,
   "examples/plugins": 4,
-  "Tests/Golden/errors": 119,
+  "Tests/Golden/errors": 120,
   "Tests/Golden/language": 34,
   "Tests/Golden/regressions": 3,
 ]

@@ -5,9 +5,12 @@ import TauTensor
 
 /// Which factor of the gate the zeroth-order predictor multiplies over the transport's steps.
 public enum GatePredictor: String, CaseIterable, Sendable {
-  /// 1 - g, what the frozen-gate transport multiplies when W_r is neglected.
+  /// What the gate keeps of the state, what the frozen-gate transport multiplies when W_r is
+  /// neglected: 1 - g for g ⊙ φ + (1 - g) ⊙ h (Tau's convention), g for a gate that multiplies
+  /// the state itself (an LSTM's f ⊙ c); see `GateRetention`.
   case retention
-  /// g, the candidate factor (what the reference implementation multiplies).
+  /// g as it is, the candidate factor in Tau's convention (what the reference implementation
+  /// multiplies).
   case gate
 }
 
@@ -28,9 +31,10 @@ public struct EffectiveLearningRateProfile: Sendable {
 }
 
 extension StepJacobians {
-  /// GP[b, t-1, k-1] = mean over the gate's units of ∏_j c_j for 1 ≤ k < t ≤ T, with c = 1 - g
-  /// (retention) or g, over j = k+1 … t (the transport's steps) or, with `.inclusive`, j = k … t.
-  /// Entries with k ≥ t are 0. Nil when the cell has no gate.
+  /// GP[b, t-1, k-1] = mean over the recorded gates' units of ∏_j c_j for 1 ≤ k < t ≤ T, with c
+  /// the unit's retention (1 - g, or g for a gate that multiplies the state itself) or g, over
+  /// j = k+1 … t (the transport's steps) or, with `.inclusive`, j = k … t. Entries with k ≥ t
+  /// are 0. Nil when the cell has no gate.
   public func gatePredictor(_ kind: GatePredictor, window: GateWindow = .transport) throws
     -> Tensor<Double>?
   {
@@ -39,9 +43,13 @@ extension StepJacobians {
     let g = gates.scalars
     var result = [Double](repeating: 0, count: batch * length * length)
     var product = [Double](repeating: 1, count: width)
+    // A result made by hand, without retentions, keeps Tau's convention.
+    let retentions =
+      gateRetentions.count == width
+      ? gateRetentions : Array(repeating: GateRetention.complement, count: width)
     func factor(_ b: Int, _ j: Int, _ i: Int) -> Double {
       let value = g[(b * length + j - 1) * width + i]
-      return kind == .gate ? value : 1 - value
+      return kind == .gate ? value : retentions[i].retained(value)
     }
     for b in 0..<batch {
       for k in 1..<Swift.max(1, length) {

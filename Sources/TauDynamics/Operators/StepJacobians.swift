@@ -20,11 +20,15 @@ public struct StepJacobians: Sendable {
   public let full: Tensor<Double>
   /// A_t (gates held constant), when asked for; equal to `full` for a cell without gates.
   public let dominant: Tensor<Double>?
-  /// The first gate's value at each step, [B × T × G] (G = 1 for a scalar gate), or nil when
-  /// the cell has no gate.
+  /// The recorded gates' values at each step, [B × T × G], their units side by side in the
+  /// order of `gateNodes` (a scalar gate is one unit), or nil when the cell has no gate.
   public let gates: Tensor<Double>?
   /// The states h_1 … h_T (concatenated), [B × T × N].
   public let states: Tensor<Double>
+  /// The nodes of the model's step whose values `gates` holds.
+  public internal(set) var gateNodes: [NodeID] = []
+  /// How each of the G units of `gates` keeps the state (its gate's `GateRetention`).
+  public internal(set) var gateRetentions: [GateRetention] = []
 
   /// The requested part: B_t is computed as J_t - A_t.
   public func part(_ part: JacobianPart) throws -> Tensor<Double> {
@@ -57,8 +61,12 @@ extension RecurrentModel where Scalar == Double {
   /// `gateTerm: .post` gives the reference code's J_t instead, its gate term taken at h_t
   /// (`GateTerm.post`); it needs a cell whose step is g ⊙ φ + (1 - g) ⊙ h with one state and one
   /// gate, and then also returns A_t.
+  ///
+  /// `gates` are the gate nodes of `step` whose values the result records, in that order (all
+  /// applications of one gate name, say); nil records `step.retainingGates`.
   public func stepJacobians(
-    _ inputs: Tensor<Double>, dominant requested: Bool = false, gateTerm: GateTerm = .pre
+    _ inputs: Tensor<Double>, dominant requested: Bool = false, gateTerm: GateTerm = .pre,
+    gates selected: [NodeID]? = nil
   ) throws -> StepJacobians {
     guard inputs.rank == 3, inputs.shape[2] == inputSize, inputs.shape[0] >= 1,
       inputs.shape[1] >= 1
@@ -66,7 +74,12 @@ extension RecurrentModel where Scalar == Double {
       throw TensorError.modelInputs(inputs.shape, inputSize: inputSize, operation: "jacobian")
     }
     let wantsDominant = requested || gateTerm == .post
-    let pass = try JacobianPass(model: self, dominant: wantsDominant)
+    let recorded = selected ?? step.retainingGates
+    for id in recorded where !(step.nodes.indices.contains(id.index) && step[id].isGate) {
+      throw TensorError.invalidArgument(
+        operation: "jacobian", message: "node \(id) of the step is not a gate")
+    }
+    let pass = try JacobianPass(model: self, dominant: wantsDominant, recording: recorded)
     if gateTerm == .post, stateSizes.count != 1 || !pass.isConvexGateUpdate {
       throw TensorError.invalidArgument(
         operation: "jacobian",
@@ -103,13 +116,19 @@ extension RecurrentModel where Scalar == Double {
     }
     let result = StepJacobians(
       batch: batch, length: length, size: n, full: full, dominant: frozen,
-      gates: pass.gate == nil
+      gates: pass.gates.isEmpty
         ? nil
         : try Tensor(shape: [batch, length, Swift.max(1, gateWidth)]) {
           $0.update(from: gates, count: batch * length * gateWidth)
         },
       states: try Tensor(shape: [batch, length, n]) {
         $0.update(from: states, count: batch * length * n)
+      },
+      gateNodes: recorded,
+      gateRetentions: zip(recorded, pass.gates).flatMap { stepGate, joinedGate in
+        Array(
+          repeating: step.retention(ofGate: stepGate),
+          count: Swift.max(1, pass.joined[joinedGate].shape.reduce(1, *)))
       })
     return gateTerm == .post ? try result.withPostUpdateGateTerm() : result
   }
@@ -135,7 +154,8 @@ extension StepJacobians {
     return StepJacobians(
       batch: batch, length: length, size: size,
       full: try Tensor(shape: full.shape, scalars: result),
-      dominant: dominant, gates: gates, states: states)
+      dominant: dominant, gates: gates, states: states, gateNodes: gateNodes,
+      gateRetentions: gateRetentions)
   }
 }
 
@@ -153,7 +173,8 @@ struct LaneOutputs: @unchecked Sendable {
 struct JacobianPass: Sendable {
   let joined: Graph
   let tangents: [TangentGraph]
-  let gate: NodeID?
+  /// The gate nodes of `joined` whose values the pass records, in order.
+  let gates: [NodeID]
   let read: Set<NodeID>
   let output: NodeID
   let size: Int
@@ -162,13 +183,16 @@ struct JacobianPass: Sendable {
   let parameters: [Double]
   let offsets: [String: Int]
 
-  var gateWidth: Int { gate.map { joined[$0].shape.reduce(1, *) } ?? 0 }
+  /// Units of each recorded gate (1 for a scalar), and their sum.
+  var gateWidths: [Int] { gates.map { joined[$0].shape.reduce(1, *) } }
+  var gateWidth: Int { gateWidths.reduce(0, +) }
 
   /// Whether the step's output is g ⊙ φ + (1 - g) ⊙ h (operands of each + and ⊙ in either
   /// order), g the cell's only gate and h its state: the form the post-update gate term needs.
   var isConvexGateUpdate: Bool {
     let joined = joined
-    guard joined.nodes.filter(\.isGate).count == 1, let g = gate,
+    let all = joined.gateNodes
+    guard all.count == 1, let g = all.first,
       let h = joined.inputs(where: { $0 == .state(0) }).first
     else { return false }
     func operands(_ id: NodeID, _ operation: BinaryOperation) -> [NodeID]? {
@@ -192,7 +216,9 @@ struct JacobianPass: Sendable {
     return false
   }
 
-  init(model: RecurrentModel<Double>, dominant: Bool) throws {
+  /// `recording` are gate nodes of `model.step`; joining the states copies every other node in
+  /// order and keeps its mark, so the k-th gate of the step is the k-th gate of `joined`.
+  init(model: RecurrentModel<Double>, dominant: Bool, recording: [NodeID]) throws {
     joined = try model.step.concatenatingStates()
     guard let seed = joined.inputs(where: { $0 == .state(0) }).first,
       let output = joined.outputs.first
@@ -206,14 +232,18 @@ struct JacobianPass: Sendable {
       try [joined.jacobian(wrt: seed)]
       + (dominant ? [joined.jacobian(wrt: seed, freezingGates: true)] : [])
     let joined = joined
-    gate = joined.nodes.indices.first { joined.nodes[$0].isGate }.map(NodeID.init)
+    let (stepGates, joinedGates) = (model.step.gateNodes, joined.gateNodes)
+    guard stepGates.count == joinedGates.count else {
+      throw GraphError(message: "joining the states lost a gate", origin: nil)
+    }
+    gates = recording.compactMap { id in stepGates.firstIndex(of: id).map { joinedGates[$0] } }
     var read = Set(
       tangents.flatMap { tangent in
         tangent.graph.nodes.compactMap { node -> NodeID? in
           if case .input(.primal(let id)) = node.op { return id } else { return nil }
         }
       })
-    if let gate { read.insert(gate) }
+    read.formUnion(gates)
     self.read = read
     var values: [Double] = []
     var offsets: [String: Int] = [:]
@@ -228,7 +258,7 @@ struct JacobianPass: Sendable {
   /// Runs sequences `range` of `x` [B × T × m] and writes their J_t (and A_t), states and gate
   /// values into `outputs`.
   func run(_ x: [Double], length: Int, batch range: Range<Int>, into outputs: LaneOutputs) throws {
-    let (batch, n, m, gateWidth) = (range.count, size, inputSize, gateWidth)
+    let (batch, n, m, gateWidth, widths) = (range.count, size, inputSize, gateWidth, gateWidths)
     guard batch > 0 else { return }
     let forward = try Plan<Double>.compile(joined, batch: batch, preserving: read)
     let plans = try tangents.map { try Plan<Double>.compile($0.graph, batch: batch) }
@@ -287,13 +317,15 @@ struct JacobianPass: Sendable {
           (outputs.states + ((range.lowerBound + b) * length + t) * n).update(
             from: state + b * n, count: n)
         }
-        if let gate {
+        var offset = 0
+        for (gate, width) in zip(gates, widths) {
           let value = forward.pointer(gate, in: arena)
           let batched = joined[gate].isBatched
           for b in 0..<batch {
-            (outputs.gates + ((range.lowerBound + b) * length + t) * gateWidth).update(
-              from: value + (batched ? b * gateWidth : 0), count: gateWidth)
+            (outputs.gates + ((range.lowerBound + b) * length + t) * gateWidth + offset).update(
+              from: value + (batched ? b * width : 0), count: width)
           }
+          offset += width
         }
       }
     }

@@ -52,14 +52,18 @@ extension BuiltinRegistry {
     Builtin(
       "efflr",
       [
-        "model", "batch", "predictor=none", "trim=0.01", "method=none", "iters=5", "seed=0",
-        "eps=1e-12", "start=none", "sensitivity=none", "convention=\"paper\"", "order=none",
-        "gate_term=none", "precision=none", "median=none", "window=none",
+        "model", "batch", "predictor=none", "gate=none", "trim=0.01", "method=none", "iters=5",
+        "seed=0", "eps=1e-12", "start=none", "sensitivity=none", "convention=\"paper\"",
+        "order=none", "gate_term=none", "precision=none", "median=none", "window=none",
       ],
-      "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor}: the lag profile of the sensitivities and its fit to a gate product"
+      "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor, gate, factor}: the lag profile of the sensitivities and its fit to a product of the gate's factors"
     ) { args in
       let conventions = try conventions(args)
-      let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
+      guard case .model(let model) = args["model"] else {
+        throw args.typeError("model", expected: "a model")
+      }
+      let jacobians = try stepJacobians(
+        args, gateTerm: conventions.gateTerm, gates: try selectedGates(args, of: model))
       let sensitivities: Tensor<Double>
       if args.isGiven("sensitivity") {
         sensitivities = try args.tensor("sensitivity").asDouble
@@ -90,6 +94,11 @@ extension BuiltinRegistry {
           ("r2", .number(fit?.r2 ?? .nan)),
           ("pairs", .number(Double(profile.pairsUsed))),
           ("predictor", .string(conventions.predictor.rawValue)),
+          ("gate", gateName(jacobians.gateNodes, of: model).map(Value.string) ?? .nothing),
+          (
+            "factor",
+            jacobians.gates == nil ? .nothing : .string(factorName(jacobians, conventions))
+          ),
         ]))
     },
     Builtin(
@@ -279,7 +288,8 @@ extension BuiltinRegistry {
 
   /// The model's step Jacobians on the `batch` argument (a batch record or an inputs tensor).
   private static func stepJacobians(
-    _ args: CallArguments, dominant: Bool = false, gateTerm: GateTerm = .pre
+    _ args: CallArguments, dominant: Bool = false, gateTerm: GateTerm = .pre,
+    gates: [NodeID]? = nil
   ) throws -> StepJacobians {
     guard case .model(let model) = args["model"] else {
       throw args.typeError("model", expected: "a model")
@@ -305,7 +315,8 @@ extension BuiltinRegistry {
         at: args.range("batch"))
     }
     do {
-      return try network.stepJacobians(inputs.asDouble, dominant: dominant, gateTerm: gateTerm)
+      return try network.stepJacobians(
+        inputs.asDouble, dominant: dominant, gateTerm: gateTerm, gates: gates)
     } catch let error as GraphError {
       throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
     } catch TensorError.invalidArgument(_, let message) where gateTerm == .post {
