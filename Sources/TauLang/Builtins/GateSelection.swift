@@ -13,7 +13,9 @@ extension BuiltinRegistry {
     let gates = model.lowered.gates
     let chosen = gates.filter { $0.name == name }.map(\.node)
     guard chosen.isEmpty else { return chosen }
-    let cell = "cell '\(model.cell.declaration.name)'"
+    let cell =
+      model.cells.count == 1
+      ? "cell '\(model.cells[0].declaration.name)'" : "model \(model.cellText)"
     let names = gateNames(gates)
     guard !names.isEmpty else {
       throw Diagnostic(
