@@ -136,4 +136,22 @@ let torchFixtures = packageRoot.appendingPathComponent("Tests/Fixtures/torch").p
         == Array(repeating: ["input_gate", "forget_gate", "output_gate"], count: 2).flatMap { $0 })
     #expect(gates("gru") == ["reset", "update"])
   }
+
+  /// `gate: "forget_gate"` works on a PyTorch LSTM as on Tau's: it is also the default (the gate
+  /// that keeps c), and choosing the input gate instead changes the prediction.
+  @Test func efflrChoosesTheForgetGateOfATorchLSTM() throws {
+    let run = runSnippet(
+      """
+      use torch
+      let lstm = rnn(torch_lstm(), hidden: 4, input: 3, layers: 2, dtype: "f64")
+      let batch = {inputs: randn([4, 12, 3], seed: 1), targets: zeros([4, 1])}
+      let chosen = efflr(lstm, batch, gate: "forget_gate")
+      let default = efflr(lstm, batch)
+      let other = efflr(lstm, batch, gate: "input_gate")
+      print(chosen.gate, chosen.factor, default.gate, chosen.slope == default.slope)
+      print(other.gate, other.slope == chosen.slope)
+      """)
+    #expect(run.ids == [], "\(run.diagnostics.map(\.message))")
+    #expect(run.output == "forget_gate g forget_gate true\ninput_gate false\n")
+  }
 }
