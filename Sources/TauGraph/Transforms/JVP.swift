@@ -27,6 +27,16 @@ extension Tangent {
 public struct TangentGraph: Sendable {
   public var graph: Graph
   public var jacobians: [NodeID]
+  /// Per primal output, the structure forward mode found for its Jacobian.
+  public var structures: [JacobianStructure] = []
+}
+
+/// What forward mode knows of a Jacobian's shape before it is materialised: a diagonal (an
+/// identity, or zero, included) for a step whose units evolve independently (minGRU, RG-LRU, a
+/// leaky cell without a recurrent matrix), dense otherwise.
+public enum JacobianStructure: Sendable, Equatable {
+  case diagonal
+  case dense
 }
 
 extension Graph {
@@ -53,13 +63,18 @@ extension Graph {
       }
     }
     var jacobians: [NodeID] = []
+    var structures: [JacobianStructure] = []
     for output in outputs {
-      jacobians.append(
-        try builder.materialize(builder.tangents[output] ?? .zero, rows: self[output].shape))
+      let tangent = builder.tangents[output] ?? .zero
+      jacobians.append(try builder.materialize(tangent, rows: self[output].shape))
+      switch tangent {
+      case .zero, .identity, .diagonal: structures.append(.diagonal)
+      case .dense, .row: structures.append(.dense)
+      }
     }
     builder.derived.graph.outputs = jacobians
     let folded = try builder.derived.graph.foldingRowScalings(keeping: jacobians)
-    return TangentGraph(graph: folded.graph, jacobians: folded.nodes)
+    return TangentGraph(graph: folded.graph, jacobians: folded.nodes, structures: structures)
   }
 }
 

@@ -27,7 +27,10 @@ extension BuiltinRegistry {
         cells, hidden: hidden, input: input, at: args.callRange)
       let top = lowered.stateSizes[lowered.readoutState]
       if debugLevel >= 1 {
-        args.interpreter.host.debug("# \(describeShort(args["cell"])) lowered:\n\(lowered.graph)\n")
+        let structure = (try? lowered.graph.stateJacobianStructure()).map { "\($0)" } ?? "unknown"
+        args.interpreter.host.debug(
+          "# \(describeShort(args["cell"])) lowered (state Jacobian: \(structure)):\n\(lowered.graph)\n"
+        )
       }
       let stream = RandomStream(seed: UInt64(seed)).substream("init")
       let parameters = try initialParameters(
