@@ -29,6 +29,8 @@ public struct StepJacobians: Sendable {
   public internal(set) var gateNodes: [NodeID] = []
   /// How each of the G units of `gates` keeps the state (its gate's `GateRetention`).
   public internal(set) var gateRetentions: [GateRetention] = []
+  /// What forward mode found for J_t: `.diagonal` lets the operators work on diagonals.
+  public internal(set) var structure: JacobianStructure = .dense
 
   /// The requested part: B_t is computed as J_t - A_t.
   public func part(_ part: JacobianPart) throws -> Tensor<Double> {
@@ -114,7 +116,7 @@ extension RecurrentModel where Scalar == Double {
         try run([full])
       }
     }
-    let result = StepJacobians(
+    var result = StepJacobians(
       batch: batch, length: length, size: n, full: full, dominant: frozen,
       gates: pass.gates.isEmpty
         ? nil
@@ -130,6 +132,7 @@ extension RecurrentModel where Scalar == Double {
           repeating: step.retention(ofGate: stepGate),
           count: Swift.max(1, pass.joined[joinedGate].shape.reduce(1, *)))
       })
+    result.structure = pass.tangents[0].structures.first ?? .dense
     return gateTerm == .post ? try result.withPostUpdateGateTerm() : result
   }
 }
@@ -151,11 +154,12 @@ extension StepJacobians {
         }
       }
     }
+    // A + diag(1 - g) B keeps the structure A and B share.
     return StepJacobians(
       batch: batch, length: length, size: size,
       full: try Tensor(shape: full.shape, scalars: result),
       dominant: dominant, gates: gates, states: states, gateNodes: gateNodes,
-      gateRetentions: gateRetentions)
+      gateRetentions: gateRetentions, structure: structure)
   }
 }
 

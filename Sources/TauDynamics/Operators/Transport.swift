@@ -83,9 +83,13 @@ extension StepJacobians {
   /// plus the new block J_{t+1}ᵀ, and every block stays contiguous for its norm. Each k keeps
   /// its power-iteration vector (P's right singular vector, which settles as t grows) from one t
   /// to the next.
+  ///
+  /// When every J_t is diagonal (`structure`) and the norm is exact in float64, the products are
+  /// never formed: ‖P_{t,k}‖₂ = max_i |∏_{j=k+1}^{t} (J_j)_ii|, O(n) per pair, in either order.
+  /// `dense: true` takes the general path regardless (to compare the two).
   public func sensitivities(
     method: NormMethod = .exact, order: ProductOrder = .forward, precision: Precision = .f64,
-    starts: Tensor<Double>? = nil
+    starts: Tensor<Double>? = nil, dense: Bool = false
   ) throws -> Tensor<Double> {
     if let starts, starts.shape != [batch, length, length, size] {
       throw TensorError.invalidShape(
@@ -93,17 +97,24 @@ extension StepJacobians {
         reason:
           "start vectors must be [B × T × T × N] = [\(batch) × \(length) × \(length) × \(size)]")
     }
+    if structure == .diagonal, method == .exact, precision == .f64, !dense {
+      return try diagonalSensitivities()
+    }
     // The stack holds Pᵀ of the product of `steps`: Pᵀ for the forward order and, for the
     // reverse order (steps transposed), the reverse product itself.
     let steps = order == .forward ? full : try transposedSteps(full)
     let startScalars = starts?.contiguous().scalars
     var s: [Double]
+    // A warm start is a singular vector of the previous pair. When every J_t is diagonal it is a
+    // unit vector, which a diagonal product never turns towards another unit that overtakes it:
+    // such steps restart every pair from a generic vector.
+    let cold = structure == .diagonal
     switch precision {
     case .f64:
-      s = try stackedNorms(steps, method: method, order: order, starts: startScalars)
+      s = try stackedNorms(steps, method: method, order: order, starts: startScalars, cold: cold)
     case .f32:
       let single = try Tensor<Float>(shape: steps.shape, scalars: steps.scalars.map { Float($0) })
-      s = try stackedNorms(single, method: method, order: order, starts: startScalars)
+      s = try stackedNorms(single, method: method, order: order, starts: startScalars, cold: cold)
     }
     for b in 0..<batch {
       for t in 0..<length { s[(b * length + t) * length + t] = 1 }
@@ -113,7 +124,7 @@ extension StepJacobians {
 
   /// The norms of every pair's product of `steps` (the stacking above), in `S`.
   private func stackedNorms<S: TensorScalar>(
-    _ steps: Tensor<S>, method: NormMethod, order: ProductOrder, starts: [Double]?
+    _ steps: Tensor<S>, method: NormMethod, order: ProductOrder, starts: [Double]?, cold: Bool
   ) throws -> [Double] {
     let (batch, length, n) = (batch, length, size)
     let stack = n * n * Swift.max(1, length)
@@ -166,6 +177,7 @@ extension StepJacobians {
               let norm: Double
               switch method {
               case .exact:
+                if cold { scratch.resetVector(vectors + (k - 1) * n) }
                 norm = scratch.spectralNorm(
                   doubles(block, count: n * n, into: widened), transposed: true,
                   vector: vectors + (k - 1) * n)

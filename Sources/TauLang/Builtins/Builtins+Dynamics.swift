@@ -42,6 +42,7 @@ extension BuiltinRegistry {
       [
         "model", "batch", "method=none", "iters=5", "seed=0", "eps=1e-12", "start=none",
         "convention=\"paper\"", "order=none", "gate_term=none", "precision=none",
+        "structure=\"auto\"",
       ],
       "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\", \"power\" (on PᵀP) or \"power-on-P\" (the reference's), iters steps from a seeded or given start"
     ) { args in
@@ -55,6 +56,7 @@ extension BuiltinRegistry {
         "model", "batch", "predictor=none", "gate=none", "trim=0.01", "method=none", "iters=5",
         "seed=0", "eps=1e-12", "start=none", "sensitivity=none", "convention=\"paper\"",
         "order=none", "gate_term=none", "precision=none", "median=none", "window=none",
+        "structure=\"auto\"",
       ],
       "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor, gate, factor}: the lag profile of the sensitivities and its fit to a product of the gate's factors"
     ) { args in
@@ -405,9 +407,12 @@ extension BuiltinRegistry {
         "start must be \(formatShape([jacobians.batch, jacobians.length, jacobians.length, jacobians.size])) (one vector per pair), got \(formatShape(starts.shape))",
         at: args.range("start"))
     }
+    // "auto" uses the structure forward mode found (a diagonal J_t's products are diagonals);
+    // "dense" multiplies full matrices whatever it is, to compare the two.
+    let structure = try choice(args, "structure", StructureChoice.self)
     return try jacobians.sensitivities(
       method: conventions.norm, order: conventions.order, precision: conventions.precision,
-      starts: starts)
+      starts: starts, dense: structure == .dense)
   }
 
   /// A string argument that names a case of `T`.
@@ -427,4 +432,9 @@ extension BuiltinRegistry {
   private static func vector(_ values: [Double]) -> Value {
     .tensor(.f64(Tensor(values)))
   }
+}
+
+/// `structure:` of the operators that multiply transports.
+private enum StructureChoice: String, CaseIterable {
+  case auto, dense
 }
