@@ -20,7 +20,8 @@ import Testing
     }
     for run in runs { #expect(run.status == 0 && run.stdout == "[1, 1]\n", "\(run.stderr)") }
     #expect(runs[0].stderr.isEmpty)
-    #expect(runs[1].stderr.hasPrefix("# plain lowered (state Jacobian: dense):\n%0 = state 0  [2]\n"))
+    #expect(
+      runs[1].stderr.hasPrefix("# plain lowered (state Jacobian: dense):\n%0 = state 0  [2]\n"))
     #expect(!runs[1].stderr.contains("plans:"))
     let plans = "# plain plans:\nforward step: plan for batch 1: 3 instructions"
     #expect(runs[2].stderr.hasPrefix(runs[1].stderr + plans), "\(runs[2].stderr)")
