@@ -38,4 +38,21 @@ import Testing
     let expected = try #require(Self.cases.first { $0.cell == cell }).structure
     #expect(try model.lowered.graph.stateJacobianStructure() == expected, "\(cell)")
   }
+
+  /// `:type` of a model shows where its states sit and the structure found.
+  @Test func theTypeSummaryShowsTheStatesAndTheStructure() throws {
+    let interpreter = Interpreter()
+    let run = runSnippet(
+      """
+      use modern
+      let diagonal = rnn(mingru(), hidden: 3, input: 2)
+      let matrix = rnn(gated_deltanet(dk: 2), hidden: 3, input: 2)
+      """, interpreter: interpreter)
+    guard run.diagnostics.isEmpty, let diagonal = interpreter.globals.lookup("diagonal"),
+      let matrix = interpreter.globals.lookup("matrix")
+    else { throw DiagnosticList(run.diagnostics) }
+    #expect(typeSummary(diagonal).hasSuffix("; states h [3] (3 entries); state Jacobian diagonal"))
+    #expect(
+      typeSummary(matrix).hasSuffix("; states h [3], S [2×3] (9 entries); state Jacobian dense"))
+  }
 }

@@ -69,7 +69,8 @@ import Testing
     #expect(warnings == 2)  // also after :reset, which makes a new interpreter
     #expect(!streams().errors.contains("error"))
     #expect(
-      streams().output.hasSuffix("model leaky(gate: two), hidden: 2, input: 1, f32, 8 parameters\n")
-    )
+      streams().output.hasSuffix(
+        "model leaky(gate: two), hidden: 2, input: 1, f32, 8 parameters; states h [2] (2 entries); state Jacobian dense\n"
+      ))
   }
 }

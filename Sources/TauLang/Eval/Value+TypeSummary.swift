@@ -22,7 +22,8 @@ private func typeSummary(_ value: Value, depth: Int) -> String {
   case .function(.builtin(let builtin)): return "builtin \(builtin.signature)"
   case .declaration(let d): return "\(d.declaration.kind.rawValue) \(declarationText(d))"
   case .model(let model):
-    return String(model.description.dropFirst().dropLast())  // without the angle brackets
+    // Without the angle brackets, and with the layout of its state vector.
+    return String(model.description.dropFirst().dropLast()) + "; " + model.stateSummary
   default: return value.typeName
   }
 }

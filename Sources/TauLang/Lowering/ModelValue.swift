@@ -61,6 +61,16 @@ public struct ModelValue: Sendable {
     return "<model \(layersText), input: \(input), \(dtype), \(count) parameters>"
   }
 
+  /// Where each state sits in the model's state vector and what its Jacobian is, for `:type`:
+  /// `states h [8], S [4×8] (40 entries); state Jacobian dense`.
+  var stateSummary: String {
+    let states = zip(lowered.stateNames, lowered.stateShapes).map { "\($0) \(formatShape($1))" }
+    let total = lowered.stateSizes.reduce(0, +)
+    let structure = (try? lowered.graph.stateJacobianStructure()).map { "\($0)" } ?? "unknown"
+    return
+      "states \(states.joined(separator: ", ")) (\(total) entries); state Jacobian \(structure)"
+  }
+
   /// The layers as `rnn` takes them: `gru, hidden: 16`, `gru, layers: 2, hidden: 16`, or
   /// `[gru, lstm], hidden: [16, 8]`.
   var layersText: String {
