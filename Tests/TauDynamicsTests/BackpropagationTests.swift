@@ -66,15 +66,9 @@ func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentM
     var stream = RandomStream(seed: 9)
     let inputs = try Tensor<Double>.normal([33, 4, 2], using: &stream)
     let targets = try Tensor<Double>.normal([33, 2], using: &stream)
-    let (loss, gradients) = try model.gradient(inputs: inputs, targets: targets)
-    let reference = try model.referenceGradient(inputs: inputs, targets: targets)
-    #expect(Swift.abs(loss - reference.loss) < 1e-13 * reference.loss)
-    #expect(Set(gradients.keys) == Set(reference.gradients.keys))
-    for (name, expected) in reference.gradients {
-      let actual = try #require(gradients[name])
-      let error = try (actual - expected).abs().max().item()
-      #expect(error < 1e-12 * Swift.max(1, try expected.abs().max().item()), "\(name)")
-    }
+    try expectMatchesReference(
+      try model.gradient(inputs: inputs, targets: targets),
+      try model.referenceGradient(inputs: inputs, targets: targets))
   }
 
   @Test func forwardShapesAndZeroInitialState() throws {
@@ -94,5 +88,26 @@ func randomModel(hidden n: Int, input m: Int, seed: UInt64) throws -> RecurrentM
       try model.gradient(
         inputs: try Tensor<Double>.zeros([4, 6, 2]), targets: try Tensor<Double>.zeros([4, 1]))
     }
+  }
+}
+
+/// A compiled loss and gradient against the reference unrolling's: the loss to 1e-13, every
+/// gradient to 1e-12 of its size, the same parameters.
+func expectMatchesReference(
+  _ compiled: (loss: Double, gradients: [String: Tensor<Double>]),
+  _ reference: (loss: Double, gradients: [String: Tensor<Double>]),
+  sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  #expect(
+    Swift.abs(compiled.loss - reference.loss) < 1e-13 * reference.loss,
+    sourceLocation: sourceLocation)
+  #expect(
+    Set(compiled.gradients.keys) == Set(reference.gradients.keys), sourceLocation: sourceLocation)
+  for (name, expected) in reference.gradients {
+    let actual = try #require(compiled.gradients[name], sourceLocation: sourceLocation)
+    let error = try (actual - expected).abs().max().item()
+    #expect(
+      error < 1e-12 * Swift.max(1, try expected.abs().max().item()), "\(name)",
+      sourceLocation: sourceLocation)
   }
 }

@@ -120,15 +120,9 @@ private func supervision(
       for i in 0..<(17 * perSequence) { weights[i] = i == 5 ? 1 : 0 }
       scored.mask = try Tensor(shape: mask.shape, scalars: weights)
     }
-    let (value, gradients) = try model.gradient(inputs: inputs, supervision: scored)
-    let reference = try model.referenceGradient(inputs: inputs, supervision: scored)
-    #expect(Swift.abs(value - reference.loss) < 1e-13 * reference.loss)
-    #expect(Set(gradients.keys) == Set(reference.gradients.keys))
-    for (name, expected) in reference.gradients {
-      let actual = try #require(gradients[name])
-      let error = try (actual - expected).abs().max().item()
-      #expect(error < 1e-12 * Swift.max(1, try expected.abs().max().item()), "\(name)")
-    }
+    try expectMatchesReference(
+      try model.gradient(inputs: inputs, supervision: scored),
+      try model.referenceGradient(inputs: inputs, supervision: scored))
   }
 
   /// Scoring every step with a mask that keeps only the last is the last-step loss.

@@ -11,14 +11,10 @@ extension StepJacobians {
   func diagonalSensitivities() throws -> Tensor<Double> {
     let (batch, length, n) = (batch, length, size)
     let jacobians = full.contiguous()
-    // The diagonals, [B × T × n].
-    var diagonals = [Double](repeating: 0, count: batch * length * n)
-    jacobians.withUnsafeBufferPointer { all in
-      for step in 0..<(batch * length) {
-        for i in 0..<n { diagonals[step * n + i] = all[(step * n + i) * n + i] }
-      }
+    // The diagonals, [B × T × n]: entry (step, i) is J[step][i, i].
+    let steps = jacobians.withUnsafeBufferPointer { all in
+      (0..<(batch * length * n)).map { entry in all[entry * n + entry % n] }
     }
-    let steps = diagonals
     let perSequence = try concurrentMap(batch) { b -> [Double] in
       var s = [Double](repeating: 0, count: length * length)
       var product = [Double](repeating: 1, count: n)
