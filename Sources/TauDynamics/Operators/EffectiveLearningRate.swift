@@ -16,7 +16,7 @@ public enum GatePredictor: String, CaseIterable, Sendable {
 
 /// The lag profile of the sensitivities and its calibration against a gate predictor.
 public struct EffectiveLearningRateProfile: Sendable {
-  /// Lags h = 1 … T-1.
+  /// Lags h: 1 … T-1, or those sampled.
   public var lags: [Int]
   /// median_{t-k=h} S_{t,k} / median_{t-k=1} S_{t,k}.
   public var empirical: [Double]
@@ -28,6 +28,12 @@ public struct EffectiveLearningRateProfile: Sendable {
   public var fit: LineFit?
   /// Pairs the fit used.
   public var pairsUsed: Int
+  /// median_{t-k=h} S_{t,k} itself, at each lag.
+  public var medians: [Double]
+  /// For a profile from sampled pairs: percentile-bootstrap intervals of `medians` and of
+  /// `empirical`, resampling (sequence, origin) clusters; nil for all pairs.
+  public var medianIntervals: [ConfidenceInterval]? = nil
+  public var empiricalIntervals: [ConfidenceInterval]? = nil
 }
 
 extension StepJacobians {
@@ -39,18 +45,10 @@ extension StepJacobians {
     -> Tensor<Double>?
   {
     guard let gates else { return nil }
-    let width = gates.shape[2]
-    let g = gates.scalars
+    let factor = GateFactors(gates, retentions: gateRetentions, kind: kind)
+    let width = factor.width
     var result = [Double](repeating: 0, count: batch * length * length)
     var product = [Double](repeating: 1, count: width)
-    // A result made by hand, without retentions, keeps Tau's convention.
-    let retentions =
-      gateRetentions.count == width
-      ? gateRetentions : Array(repeating: GateRetention.complement, count: width)
-    func factor(_ b: Int, _ j: Int, _ i: Int) -> Double {
-      let value = g[(b * length + j - 1) * width + i]
-      return kind == .gate ? value : retentions[i].retained(value)
-    }
     for b in 0..<batch {
       for k in 1..<Swift.max(1, length) {
         for i in 0..<width { product[i] = window == .inclusive ? factor(b, k, i) : 1 }
@@ -68,6 +66,31 @@ extension StepJacobians {
   }
 }
 
+/// The factor c of each recorded gate unit at each step that the gate predictor multiplies.
+struct GateFactors {
+  let values: [Double]
+  let length: Int
+  let width: Int
+  let retentions: [GateRetention]
+  let kind: GatePredictor
+
+  /// `gates` [B × T × G]; a record made by hand, without retentions, keeps Tau's convention.
+  init(_ gates: Tensor<Double>, retentions: [GateRetention], kind: GatePredictor) {
+    values = gates.contiguous().scalars
+    (length, width) = (gates.shape[1], gates.shape[2])
+    self.retentions =
+      retentions.count == width
+      ? retentions : Array(repeating: GateRetention.complement, count: width)
+    self.kind = kind
+  }
+
+  /// Unit i's factor at step j = 1 … T of sequence b.
+  func callAsFunction(_ b: Int, _ j: Int, _ i: Int) -> Double {
+    let value = values[(b * length + j - 1) * width + i]
+    return kind == .gate ? value : retentions[i].retained(value)
+  }
+}
+
 /// The profile of sensitivities `s` [B × T × T] (as `StepJacobians.sensitivities`) against
 /// `predictor` (same layout, or nil), trimming the predictor to its [trim, 1 - trim] quantiles
 /// for the fit. `median` says how a per-lag median of an even count is taken; `epsilon` is added
@@ -81,10 +104,6 @@ public func effectiveLearningRate(
     throw TensorError.invalidShape(
       operation: "efflr", shape: s.shape, reason: "needs [B × T × T] with T ≥ 2")
   }
-  guard 0 <= trim, trim < 0.5 else {
-    throw TensorError.invalidArgument(
-      operation: "efflr", message: "trim \(trim) is not in [0, 0.5)")
-  }
   let (batch, length) = (s.shape[0], s.shape[1])
   let sensitivity = s.contiguous().scalars
   let gate = predictor?.contiguous().scalars
@@ -95,17 +114,35 @@ public func effectiveLearningRate(
     }
   }
   let lags = Array(1..<length)
-  let sensitivityMedians = lags.map { median(atLag(sensitivity, $0), rule) }
-  let empirical = sensitivityMedians.map { $0 / (sensitivityMedians[0] + epsilon) }
-  guard let gate else {
-    return EffectiveLearningRateProfile(
-      lags: lags, empirical: empirical, predicted: nil, fitted: nil, fit: nil, pairsUsed: 0)
+  return try lagProfile(
+    lags: lags, sensitivities: lags.map { atLag(sensitivity, $0) },
+    predictor: gate.map { gate in lags.map { atLag(gate, $0) } }, trim: trim, median: rule,
+    epsilon: epsilon, minimumPairs: minimumPairs)
+}
+
+/// The profile from the pairs at each lag: `sensitivities[l]` and `predictor[l]` hold the values
+/// of the same pairs, in the same order, at `lags[l]`. The first lag's medians are the ones the
+/// profiles divide by.
+func lagProfile(
+  lags: [Int], sensitivities: [[Double]], predictor: [[Double]]?, trim: Double,
+  median rule: MedianRule, epsilon: Double, minimumPairs: Int
+) throws -> EffectiveLearningRateProfile {
+  guard 0 <= trim, trim < 0.5 else {
+    throw TensorError.invalidArgument(
+      operation: "efflr", message: "trim \(trim) is not in [0, 0.5)")
   }
-  let gateMedians = lags.map { median(atLag(gate, $0), rule) }
+  let medians = sensitivities.map { median($0, rule) }
+  let empirical = medians.map { $0 / (medians[0] + epsilon) }
+  guard let predictor else {
+    return EffectiveLearningRateProfile(
+      lags: lags, empirical: empirical, predicted: nil, fitted: nil, fit: nil, pairsUsed: 0,
+      medians: medians)
+  }
+  let gateMedians = predictor.map { median($0, rule) }
   let predicted = gateMedians.map { $0 / (gateMedians[0] + epsilon) }
   var pairs: [(p: Double, s: Double)] = []
-  for h in lags {
-    for (p, value) in zip(atLag(gate, h), atLag(sensitivity, h))
+  for (gate, sensitivity) in zip(predictor, sensitivities) {
+    for (p, value) in zip(gate, sensitivity)
     where p > 0 && value > 0 && p.isFinite && value.isFinite {
       pairs.append((p, value))
     }
@@ -116,5 +153,5 @@ public func effectiveLearningRate(
   return EffectiveLearningRateProfile(
     lags: lags, empirical: empirical, predicted: predicted,
     fitted: predicted.map { pow($0 + epsilon, fit.slope.isFinite ? fit.slope : 1) }, fit: fit,
-    pairsUsed: central.count)
+    pairsUsed: central.count, medians: medians)
 }

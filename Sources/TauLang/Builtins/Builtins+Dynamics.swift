@@ -42,11 +42,14 @@ extension BuiltinRegistry {
       [
         "model", "batch", "method=none", "iters=5", "seed=0", "eps=1e-12", "start=none",
         "convention=\"paper\"", "order=none", "gate_term=none", "precision=none",
-        "structure=\"auto\"",
+        "structure=\"auto\"", "lags=none", "origins=none",
       ],
-      "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\", \"power\" (on PᵀP) or \"power-on-P\" (the reference's), iters steps from a seeded or given start"
+      "[B×T×T] S[b,t,k] = ‖P_{t,k}‖₂ for all k < t; method \"exact\", \"power\" (on PᵀP) or \"power-on-P\" (the reference's), iters steps from a seeded or given start; with lags/origins, {lag, origin, s [B×O×L]} at sampled pairs"
     ) { args in
       let conventions = try conventions(args)
+      if let sampled = try sampledSensitivities(args, conventions) {
+        return sampledRecord(sampled)
+      }
       let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
       return .tensor(.f64(try sensitivities(jacobians, conventions, args)))
     },
@@ -56,13 +59,18 @@ extension BuiltinRegistry {
         "model", "batch", "predictor=none", "gate=none", "trim=0.01", "method=none", "iters=5",
         "seed=0", "eps=1e-12", "start=none", "sensitivity=none", "convention=\"paper\"",
         "order=none", "gate_term=none", "precision=none", "median=none", "window=none",
-        "structure=\"auto\"",
+        "structure=\"auto\"", "lags=none", "origins=none", "level=0.95", "resamples=1000",
       ],
-      "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor, gate, factor}: the lag profile of the sensitivities and its fit to a product of the gate's factors"
+      "{lag, empirical, predicted, fitted, slope, intercept, r2, pairs, predictor, gate, factor}: the lag profile of the sensitivities and its fit to a product of the gate's factors; with lags/origins, also {median, median_low, median_high, empirical_low, empirical_high, origin, level} from sampled pairs"
     ) { args in
       let conventions = try conventions(args)
       guard case .model(let model) = args["model"] else {
         throw args.typeError("model", expected: "a model")
+      }
+      if let sampled = try sampledSensitivities(
+        args, conventions, gates: try selectedGates(args, of: model))
+      {
+        return try sampledProfile(sampled, conventions, args, model: model)
       }
       let jacobians = try stepJacobians(
         args, gateTerm: conventions.gateTerm, gates: try selectedGates(args, of: model))
@@ -84,24 +92,10 @@ extension BuiltinRegistry {
         predictor: try jacobians.gatePredictor(conventions.predictor, window: conventions.window),
         trim: try args.number("trim"), median: conventions.median,
         epsilon: conventions.epsilon, minimumPairs: conventions.minimumPairs)
-      let fit = profile.fit
       return .record(
-        Record([
-          ("lag", vector(profile.lags.map(Double.init))),
-          ("empirical", vector(profile.empirical)),
-          ("predicted", profile.predicted.map(vector) ?? .nothing),
-          ("fitted", profile.fitted.map(vector) ?? .nothing),
-          ("slope", .number(fit?.slope ?? .nan)),
-          ("intercept", .number(fit?.intercept ?? .nan)),
-          ("r2", .number(fit?.r2 ?? .nan)),
-          ("pairs", .number(Double(profile.pairsUsed))),
-          ("predictor", .string(conventions.predictor.rawValue)),
-          ("gate", gateName(jacobians.gateNodes, of: model).map(Value.string) ?? .nothing),
-          (
-            "factor",
-            jacobians.gates == nil ? .nothing : .string(factorName(jacobians, conventions))
-          ),
-        ]))
+        profileRecord(
+          profile, conventions, gate: gateName(jacobians.gateNodes, of: model),
+          factor: jacobians.gates == nil ? nil : factorName(jacobians.gateRetentions, conventions)))
     },
     Builtin(
       "anisotropy",
@@ -293,38 +287,31 @@ extension BuiltinRegistry {
     _ args: CallArguments, dominant: Bool = false, gateTerm: GateTerm = .pre,
     gates: [NodeID]? = nil
   ) throws -> StepJacobians {
-    guard case .model(let model) = args["model"] else {
-      throw args.typeError("model", expected: "a model")
-    }
-    let inputs: TensorValue
-    if case .record(let batch) = args["batch"], let value = batch["inputs"] {
-      inputs = try tensorValue(value, at: args.range("batch"), context: "inputs")
-    } else if case .tensor(let value) = args["batch"] {
-      inputs = value
-    } else {
-      throw args.typeError(
-        "batch", expected: "a batch record {inputs, targets} or an inputs tensor")
-    }
-    let network: RecurrentModel<Double>
-    switch model.network {
-    case .f32(let single): network = try single.inDouble()
-    case .f64(let double): network = double
-    }
-    guard inputs.shape.count == 3, inputs.shape[2] == network.inputSize else {
-      throw Diagnostic(
-        "shape.mismatch",
-        "the model reads [B×T×\(network.inputSize)] inputs, got \(formatShape(inputs.shape))",
-        at: args.range("batch"))
-    }
+    let (network, inputs) = try modelInputs(args)
     do {
       return try network.stepJacobians(
-        inputs.asDouble, dominant: dominant, gateTerm: gateTerm, gates: gates)
+        inputs, dominant: dominant, gateTerm: gateTerm, gates: gates)
     } catch let error as GraphError {
       throw Diagnostic("shape.mismatch", error.message, at: args.callRange)
     } catch TensorError.invalidArgument(_, let message) where gateTerm == .post {
       throw Diagnostic(
         "value.invalid", "gate_term \"post\": \(message)", at: args.range("gate_term"))
     }
+  }
+
+  /// The model in float64 and the `batch` argument's inputs (a batch record or an inputs
+  /// tensor), checked against each other.
+  static func modelInputs(_ args: CallArguments) throws -> (RecurrentModel<Double>, Tensor<Double>)
+  {
+    let network = try doubleModel(args)
+    let inputs = try inputsTensor(args)
+    guard inputs.shape.count == 3, inputs.shape[2] == network.inputSize else {
+      throw Diagnostic(
+        "shape.mismatch",
+        "the model reads [B×T×\(network.inputSize)] inputs, got \(formatShape(inputs.shape))",
+        at: args.range("batch"))
+    }
+    return (network, inputs.asDouble)
   }
 
   /// The `method`, `iters`, `seed` and `eps` arguments as a norm method; `fallback` when
@@ -416,7 +403,7 @@ extension BuiltinRegistry {
   }
 
   /// A string argument that names a case of `T`.
-  private static func choice<T: RawRepresentable & CaseIterable>(
+  static func choice<T: RawRepresentable & CaseIterable>(
     _ args: CallArguments, _ name: String, _: T.Type
   ) throws -> T where T.RawValue == String {
     let text = try args.string(name)
@@ -429,12 +416,12 @@ extension BuiltinRegistry {
   }
 
   /// A list of numbers as a 1-D f64 tensor.
-  private static func vector(_ values: [Double]) -> Value {
+  static func vector(_ values: [Double]) -> Value {
     .tensor(.f64(Tensor(values)))
   }
 }
 
 /// `structure:` of the operators that multiply transports.
-private enum StructureChoice: String, CaseIterable {
+enum StructureChoice: String, CaseIterable {
   case auto, dense
 }

@@ -26,7 +26,10 @@ struct CallArguments {
       at: range(name))
   }
 
+  /// Whether the call gives `name` a value other than `none` (false for a name the built-in
+  /// does not take, so that helpers shared by several built-ins can ask).
   func isGiven(_ name: String) -> Bool {
+    guard builtin.parameters.contains(where: { $0.name == name }) else { return false }
     if case .nothing = self[name] { return false }
     return true
   }

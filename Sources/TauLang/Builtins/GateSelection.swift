@@ -38,9 +38,9 @@ extension BuiltinRegistry {
 
   /// The factor the predictor multiplies, for efflr's record: "1 - g" or "g" (a gate that
   /// multiplies the state itself retains g), "g or 1 - g" when the chosen gates differ.
-  static func factorName(_ jacobians: StepJacobians, _ conventions: Conventions) -> String {
+  static func factorName(_ retentions: [GateRetention], _ conventions: Conventions) -> String {
     guard conventions.predictor == .retention else { return "g" }
-    let direct = jacobians.gateRetentions.map { $0 == .direct }
+    let direct = retentions.map { $0 == .direct }
     if direct.allSatisfy({ $0 }) && !direct.isEmpty { return "g" }
     return direct.contains(true) ? "g or 1 - g" : "1 - g"
   }
