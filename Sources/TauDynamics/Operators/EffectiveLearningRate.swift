@@ -45,49 +45,97 @@ extension StepJacobians {
     -> Tensor<Double>?
   {
     guard let gates else { return nil }
-    let factor = GateFactors(gates, retentions: gateRetentions, kind: kind)
-    let width = factor.width
-    var result = [Double](repeating: 0, count: batch * length * length)
-    var product = [Double](repeating: 1, count: width)
-    for b in 0..<batch {
+    let factors = GateFactors(gates, retentions: gateRetentions, kind: kind)
+    let length = length
+    let perSequence = try concurrentMap(batch) { b -> [Double] in
+      var result = [Double](repeating: 0, count: length * length)
       for k in 1..<Swift.max(1, length) {
-        for i in 0..<width { product[i] = window == .inclusive ? factor(b, k, i) : 1 }
-        for t in (k + 1)...length {
-          var sum = 0.0
-          for i in 0..<width {
-            product[i] *= factor(b, t, i)
-            sum += product[i]
-          }
-          result[(b * length + t - 1) * length + k - 1] = sum / Double(width)
+        factors.sweep(b, from: k, through: length, window: window) { t, mean in
+          result[(t - 1) * length + k - 1] = mean
         }
       }
+      return result
     }
-    return try Tensor(shape: [batch, length, length], scalars: result)
+    return try Tensor(shape: [batch, length, length], scalars: perSequence.flatMap { $0 })
   }
 }
 
-/// The factor c of each recorded gate unit at each step that the gate predictor multiplies.
-struct GateFactors {
-  let values: [Double]
+/// The factors c of the recorded gate units that the gate predictor multiplies, c[b, j-1, i]
+/// for step j of sequence b, [B × T × G].
+struct GateFactors: Sendable {
+  let factors: [Double]
   let length: Int
   let width: Int
-  let retentions: [GateRetention]
-  let kind: GatePredictor
 
-  /// `gates` [B × T × G]; a record made by hand, without retentions, keeps Tau's convention.
+  /// From `gates` [B × T × G]; a record made by hand, without retentions, keeps Tau's
+  /// convention.
   init(_ gates: Tensor<Double>, retentions: [GateRetention], kind: GatePredictor) {
-    values = gates.contiguous().scalars
     (length, width) = (gates.shape[1], gates.shape[2])
-    self.retentions =
+    let retentions =
       retentions.count == width
       ? retentions : Array(repeating: GateRetention.complement, count: width)
-    self.kind = kind
+    let width = width
+    factors = gates.contiguous().scalars.enumerated().map { entry, value in
+      kind == .gate ? value : retentions[entry % width].retained(value)
+    }
   }
 
-  /// Unit i's factor at step j = 1 … T of sequence b.
-  func callAsFunction(_ b: Int, _ j: Int, _ i: Int) -> Double {
-    let value = values[(b * length + j - 1) * width + i]
-    return kind == .gate ? value : retentions[i].retained(value)
+  /// The factor of step j = 1 … T of sequence b for state entry `unit` (a one-unit gate's for
+  /// every entry).
+  func at(_ b: Int, _ j: Int, unit: Int) -> Double {
+    factors[(b * length + j - 1) * width + (width == 1 ? 0 : unit)]
+  }
+
+  /// For t = k+1 … `last`, or only t = k + h for h in `lags` (ascending), hands `visit` the mean
+  /// over units of ∏_j c_j over j = k+1 … t (the transport's steps) or, with `.inclusive`,
+  /// j = k … t.
+  func sweep(
+    _ b: Int, from k: Int, through last: Int, window: GateWindow, lags: [Int]? = nil,
+    _ visit: (_ t: Int, _ mean: Double) -> Void
+  ) {
+    guard k < last else { return }
+    let width = width
+    var next = 0  // the next lag to visit
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { product in
+      factors.withUnsafeBufferPointer { c in
+        for i in 0..<width {
+          product[i] = window == .inclusive ? c[(b * length + k - 1) * width + i] : 1
+        }
+        for t in (k + 1)...last {
+          let row = (b * length + t - 1) * width
+          multiply(product.baseAddress!, by: c.baseAddress! + row, count: width)
+          if let lags {
+            guard next < lags.count, t - k == lags[next] else { continue }
+            next += 1
+          }
+          // The sum apart from the products, so that the products' loop vectorises.
+          var sum = 0.0
+          for i in 0..<width { sum += product[i] }
+          visit(t, sum / Double(width))
+        }
+      }
+    }
+  }
+}
+
+/// `product[i] *= factor[i]` for i < count, eight at a time: the two pointers' memory is
+/// disjoint, which the compiler cannot see, so it would not vectorise the plain loop.
+@inline(__always)
+private func multiply(
+  _ product: UnsafeMutablePointer<Double>, by factor: UnsafePointer<Double>, count: Int
+) {
+  var i = 0
+  while i + 8 <= count {
+    let p = UnsafeMutableRawPointer(product + i)
+    p.storeBytes(
+      of: p.loadUnaligned(as: SIMD8<Double>.self)
+        * UnsafeRawPointer(factor + i).loadUnaligned(as: SIMD8<Double>.self),
+      as: SIMD8<Double>.self)
+    i += 8
+  }
+  while i < count {
+    product[i] *= factor[i]
+    i += 1
   }
 }
 

@@ -84,27 +84,24 @@ public struct SampledSensitivities: Sendable {
   {
     guard let gates else { return nil }
     let factors = GateFactors(gates, retentions: gateRetentions, kind: kind)
+    let sample = sample
     let (origins, lags) = (sample.origins, sample.lags)
-    var result = [Double](repeating: .nan, count: batch * origins.count * lags.count)
-    var product = [Double](repeating: 1, count: factors.width)
-    for b in 0..<batch {
+    let perSequence = try concurrentMap(batch) { b -> [Double] in
+      var result = [Double](repeating: .nan, count: origins.count * lags.count)
       for (o, k) in origins.enumerated() {
-        for i in 0..<factors.width { product[i] = window == .inclusive ? factors(b, k, i) : 1 }
         var l = 0
-        for t in (k + 1)...Swift.min(sample.length, k + lags[lags.count - 1]) {
-          var sum = 0.0
-          for i in 0..<factors.width {
-            product[i] *= factors(b, t, i)
-            sum += product[i]
-          }
-          if t - k == lags[l] {
-            result[(b * origins.count + o) * lags.count + l] = sum / Double(factors.width)
-            l += 1
-          }
+        factors.sweep(
+          b, from: k, through: Swift.min(sample.length, k + lags[lags.count - 1]), window: window,
+          lags: lags
+        ) { _, mean in
+          result[o * lags.count + l] = mean
+          l += 1
         }
       }
+      return result
     }
-    return try Tensor(shape: [batch, origins.count, lags.count], scalars: result)
+    return try Tensor(
+      shape: [batch, origins.count, lags.count], scalars: perSequence.flatMap { $0 })
   }
 }
 
@@ -219,10 +216,14 @@ private final class SweepConsumer: StepConsumer {
     for b in 0..<sequences.count {
       let j = jacobians[0].matrix(b)
       if settings.diagonal {
+        for i in 0..<n { work[i] = j[i * n + i] }
         for o in low..<high {
           let d = slot(current, b, o)
-          let starts = o >= continuing
-          for i in 0..<n { d[i] = starts ? j[i * n + i] : d[i] * j[i * n + i] }
+          if o >= continuing {
+            d.update(from: work, count: n)
+          } else {
+            for i in 0..<n { d[i] *= work[i] }
+          }
         }
       } else {
         advance(b, j, from: low, to: continuing)

@@ -97,6 +97,7 @@ extension BuiltinRegistry {
           profile, conventions, gate: gateName(jacobians.gateNodes, of: model),
           factor: jacobians.gates == nil ? nil : factorName(jacobians.gateRetentions, conventions)))
     },
+    envelope,
     Builtin(
       "anisotropy",
       [

@@ -19,7 +19,8 @@ extension BuiltinRegistry {
     let names = gateNames(gates)
     guard !names.isEmpty else {
       throw Diagnostic(
-        "value.invalid", "\(cell) has no gates, so efflr has no gate '\(name)' to multiply",
+        "value.invalid",
+        "\(cell) has no gates, so \(args.builtin.name) has no gate '\(name)' to multiply",
         at: args.range("gate"))
     }
     throw Diagnostic(
