@@ -29,11 +29,11 @@ import Testing
 /// removed is counted here, so a case that stops being found, or a folder that vanishes, fails.
 private let searchedFolders = ["examples", "Tests/Golden"]
 private let expectedCaseCounts = [
-  "examples": 5,
+  "examples": 6,
   "examples/paper": 4,
   "examples/plugins": 4,
-  "Tests/Golden/errors": 120,
-  "Tests/Golden/language": 34,
+  "Tests/Golden/errors": 122,
+  "Tests/Golden/language": 35,
   "Tests/Golden/regressions": 3,
 ]
 
