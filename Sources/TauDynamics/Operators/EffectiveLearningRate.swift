@@ -121,20 +121,36 @@ struct GateFactors: Sendable {
 /// `product[i] *= factor[i]` for i < count, eight at a time: the two pointers' memory is
 /// disjoint, which the compiler cannot see, so it would not vectorise the plain loop.
 @inline(__always)
-private func multiply(
+func multiply(
   _ product: UnsafeMutablePointer<Double>, by factor: UnsafePointer<Double>, count: Int
+) {
+  combine(product, factor, count: count, *, *=)
+}
+
+/// `sum[i] += term[i]` for i < count, eight at a time (as `multiply`).
+@inline(__always)
+func add(_ sum: UnsafeMutablePointer<Double>, _ term: UnsafePointer<Double>, count: Int) {
+  combine(sum, term, count: count, +, +=)
+}
+
+@inline(__always)
+private func combine(
+  _ target: UnsafeMutablePointer<Double>, _ source: UnsafePointer<Double>, count: Int,
+  _ vector: (SIMD8<Double>, SIMD8<Double>) -> SIMD8<Double>,
+  _ scalar: (inout Double, Double) -> Void
 ) {
   var i = 0
   while i + 8 <= count {
-    let p = UnsafeMutableRawPointer(product + i)
+    let p = UnsafeMutableRawPointer(target + i)
     p.storeBytes(
-      of: p.loadUnaligned(as: SIMD8<Double>.self)
-        * UnsafeRawPointer(factor + i).loadUnaligned(as: SIMD8<Double>.self),
+      of: vector(
+        p.loadUnaligned(as: SIMD8<Double>.self),
+        UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Double>.self)),
       as: SIMD8<Double>.self)
     i += 8
   }
   while i < count {
-    product[i] *= factor[i]
+    scalar(&target[i], source[i])
     i += 1
   }
 }

@@ -107,30 +107,50 @@ private struct EnvelopeSums {
     let d = diagonals.contiguous().scalars
     let lags = sample.lags
     let parts = try concurrentMap(batch) { b -> [Double] in
+      // Each step's factor c_j (or J_j,qq) and first-order term (J_j,qq - c_j)/c_j per unit,
+      // [T × U], so that the sweeps below are plain vector products and sums.
+      var factors = [Double](repeating: 1, count: length * units)
+      let firstOrder = kind == .firstOrder
+      var terms = [Double](repeating: 0, count: firstOrder ? length * units : 0)
+      for t in 1...length {
+        for q in 0..<units {
+          let diagonal = d[(b * length + t - 1) * n + Swift.min(q, n - 1)]
+          guard kind != .diagonal, let retentions else {
+            factors[(t - 1) * units + q] = diagonal
+            continue
+          }
+          // Clamped as the author's code clamps the retention inside its log-product.
+          let c = Swift.min(1, Swift.max(1e-12, retentions.at(b, t, unit: q)))
+          factors[(t - 1) * units + q] = c
+          if kind == .firstOrder { terms[(t - 1) * units + q] = (diagonal - c) / c }
+        }
+      }
       var sums = [Double](repeating: 0, count: lags.count * units)
       var product = [Double](repeating: 1, count: units)
       var ratio = [Double](repeating: 0, count: units)
-      for k in sample.origins {
-        for q in 0..<units { (product[q], ratio[q]) = (1, 0) }
-        var l = 0
-        for t in (k + 1)...Swift.min(length, k + lags[lags.count - 1]) {
-          let row = (b * length + t - 1) * n
-          for q in 0..<units {
-            switch kind {
-            case .diagonal:
-              product[q] *= d[row + q]
-            case .gate, .firstOrder:
-              // Clamped as the author's code clamps the retention inside its log-product.
-              let c = Swift.min(1, Swift.max(1e-12, retentions?.at(b, t, unit: q) ?? 1))
-              product[q] *= c
-              if kind == .firstOrder { ratio[q] += (d[row + q] - c) / c }
+      factors.withUnsafeBufferPointer { factors in
+        terms.withUnsafeBufferPointer { terms in
+          product.withUnsafeMutableBufferPointer { product in
+            ratio.withUnsafeMutableBufferPointer { ratio in
+              guard let p = product.baseAddress, let r = ratio.baseAddress,
+                let c = factors.baseAddress
+              else { return }
+              for k in sample.origins {
+                p.update(repeating: 1, count: units)
+                r.update(repeating: 0, count: units)
+                var l = 0
+                for t in (k + 1)...Swift.min(length, k + lags[lags.count - 1]) {
+                  multiply(p, by: c + (t - 1) * units, count: units)
+                  if firstOrder, let e = terms.baseAddress {
+                    add(r, e + (t - 1) * units, count: units)
+                  }
+                  guard t - k == lags[l] else { continue }
+                  for q in 0..<units { sums[l * units + q] += Swift.abs(p[q] * (1 + r[q])) }
+                  l += 1
+                }
+              }
             }
           }
-          guard t - k == lags[l] else { continue }
-          for q in 0..<units {
-            sums[l * units + q] += Swift.abs(product[q] * (1 + ratio[q]))
-          }
-          l += 1
         }
       }
       return sums
