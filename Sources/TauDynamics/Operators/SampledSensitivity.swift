@@ -126,8 +126,20 @@ extension RecurrentModel where Scalar == Double {
       sample: sample, size: pass.size, method: method, order: order,
       diagonal: structure == .diagonal && !dense && method == .exact,
       cold: structure == .diagonal)
+    // Dense steps whose zeros split the state into uncoupled blocks sweep each block on its own;
+    // finding the blocks takes a pass of its own, since the sweeps start with the first step.
+    var found: CouplingBlocks?
+    if structure == .dense, method == .exact, !dense {
+      let patterns = try pass.run(inputs) { range in
+        PatternConsumer(pattern: .init(size: pass.size), sequences: range.count)
+      }
+      var pattern = CouplingPattern(size: pass.size)
+      for part in patterns.results { pattern.merge(part) }
+      found = pattern.blocks.splits ? pattern.blocks : nil
+    }
+    let blocks = found
     let (record, parts) = try pass.run(inputs) { range in
-      SweepConsumer(settings: settings, sequences: range)
+      BlockSweepConsumer(settings: settings, blocks: blocks, sequences: range)
     }
     let batch = inputs.shape[0]
     return SampledSensitivities(
@@ -136,6 +148,79 @@ extension RecurrentModel where Scalar == Double {
         shape: [batch, sample.origins.count, sample.lags.count], scalars: parts.flatMap { $0 }),
       gates: record.gates, gateNodes: recorded,
       gateRetentions: gateRetentions(recorded, in: pass), structure: structure)
+  }
+}
+
+/// The OR of the zero patterns of every step's J_t of a lane.
+private struct PatternConsumer: StepConsumer {
+  var pattern: CouplingPattern
+
+  let sequences: Int
+
+  mutating func consume(step t: Int, _ jacobians: [StepMatrices]) {
+    for b in 0..<(jacobians[0].isBatched ? sequences : 1) { pattern.add(jacobians[0].matrix(b)) }
+  }
+
+  func finish() -> CouplingPattern { pattern }
+}
+
+/// One lane's sweeps, block by block when `blocks` split the state: each block's rows and
+/// columns of J_t are copied out and swept as a smaller state, and a pair's norm is the largest
+/// of the blocks'.
+private final class BlockSweepConsumer: StepConsumer {
+  private let sweeps: [SweepConsumer]
+  private let entries: [[Int]]
+  private let buffers: [UnsafeMutablePointer<Double>]
+  private let sequences: Range<Int>
+  private let size: Int
+
+  init(settings: SweepSettings, blocks: CouplingBlocks?, sequences: Range<Int>) {
+    self.sequences = sequences
+    size = settings.size
+    guard let blocks else {
+      (sweeps, entries, buffers) = (
+        [SweepConsumer(settings: settings, sequences: sequences)], [], []
+      )
+      return
+    }
+    entries = blocks.groups + (blocks.singles.isEmpty ? [] : [blocks.singles])
+    sweeps = entries.enumerated().map { index, group in
+      let isSingles = index == blocks.groups.count
+      return SweepConsumer(
+        settings: SweepSettings(
+          sample: settings.sample, size: group.count, method: settings.method,
+          order: settings.order, diagonal: isSingles, cold: isSingles),
+        sequences: sequences)
+    }
+    buffers = entries.map {
+      .allocate(capacity: Swift.max(1, sequences.count * $0.count * $0.count))
+    }
+  }
+
+  deinit {
+    for buffer in buffers { buffer.deallocate() }
+  }
+
+  func consume(step t: Int, _ jacobians: [StepMatrices]) throws {
+    guard !entries.isEmpty else { return try sweeps[0].consume(step: t, jacobians) }
+    let n = size
+    for (index, group) in entries.enumerated() {
+      let (m, buffer) = (group.count, buffers[index])
+      for b in 0..<sequences.count {
+        let j = jacobians[0].matrix(b)
+        for (r, i) in group.enumerated() {
+          for (c, k) in group.enumerated() { buffer[(b * m + r) * m + c] = j[i * n + k] }
+        }
+      }
+      try sweeps[index].consume(
+        step: t, [StepMatrices(base: UnsafePointer(buffer), size: m, isBatched: true)])
+    }
+  }
+
+  func finish() -> [Double] {
+    var result = sweeps[0].finish()
+    for sweep in sweeps.dropFirst() { combineLargest(&result, sweep.finish()) }
+    return result
   }
 }
 

@@ -86,7 +86,9 @@ extension StepJacobians {
   ///
   /// When every J_t is diagonal (`structure`) and the norm is exact in float64, the products are
   /// never formed: ‖P_{t,k}‖₂ = max_i |∏_{j=k+1}^{t} (J_j)_ii|, O(n) per pair, in either order.
-  /// `dense: true` takes the general path regardless (to compare the two).
+  /// When the Jacobians' zeros split the state into blocks that no step couples
+  /// (`CouplingBlocks`), each block's transports are multiplied on their own and the norm is the
+  /// largest block's. `dense: true` takes the general path regardless (to compare).
   public func sensitivities(
     method: NormMethod = .exact, order: ProductOrder = .forward, precision: Precision = .f64,
     starts: Tensor<Double>? = nil, dense: Bool = false
@@ -99,6 +101,11 @@ extension StepJacobians {
     }
     if structure == .diagonal, method == .exact, precision == .f64, !dense {
       return try diagonalSensitivities()
+    }
+    if method == .exact, precision == .f64, !dense,
+      let blockwise = try blockwiseSensitivities(order: order)
+    {
+      return blockwise
     }
     // The stack holds Pᵀ of the product of `steps`: Pᵀ for the forward order and, for the
     // reverse order (steps transposed), the reverse product itself.
