@@ -128,14 +128,15 @@ private struct EnvelopeSums {
       var sums = [Double](repeating: 0, count: lags.count * units)
       var product = [Double](repeating: 1, count: units)
       var ratio = [Double](repeating: 0, count: units)
-      factors.withUnsafeBufferPointer { factors in
-        terms.withUnsafeBufferPointer { terms in
-          product.withUnsafeMutableBufferPointer { product in
-            ratio.withUnsafeMutableBufferPointer { ratio in
+      try factors.withUnsafeBufferPointer { factors in
+        try terms.withUnsafeBufferPointer { terms in
+          try product.withUnsafeMutableBufferPointer { product in
+            try ratio.withUnsafeMutableBufferPointer { ratio in
               guard let p = product.baseAddress, let r = ratio.baseAddress,
                 let c = factors.baseAddress
               else { return }
               for k in sample.origins {
+                try checkCancellation()
                 p.update(repeating: 1, count: units)
                 r.update(repeating: 0, count: units)
                 var l = 0

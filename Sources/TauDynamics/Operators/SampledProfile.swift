@@ -44,7 +44,7 @@ public func effectiveLearningRate(
     lags: sample.lags, sensitivities: (0..<lags).map { atLag(values, $0) },
     predictor: gate.map { gate in (0..<lags).map { atLag(gate, $0) } }, trim: trim,
     median: rule, epsilon: epsilon, minimumPairs: minimumPairs)
-  let draws = bootstrapMedians(
+  let draws = try bootstrapMedians(
     values, lags: lags, present: present, clusters: clusters, rule: rule,
     resamples: resamples, seed: seed)
   let tail = (1 - level) / 2
@@ -66,7 +66,7 @@ public func effectiveLearningRate(
 private func bootstrapMedians(
   _ values: [Double], lags: Int, present: [[Int]], clusters: Int, rule: MedianRule,
   resamples: Int, seed: UInt64
-) -> [[Double?]] {
+) throws -> [[Double?]] {
   // NaN sorts last, as a value above every other.
   let sorted = (0..<lags).map { l in
     present[l].map { (cluster: $0, value: values[$0 * lags + l]) }.sorted {
@@ -78,6 +78,7 @@ private func bootstrapMedians(
   var draws: [[Double?]] = []
   draws.reserveCapacity(resamples)
   for _ in 0..<resamples {
+    try checkCancellation()
     for c in 0..<clusters { counts[c] = 0 }
     for _ in 0..<clusters { counts[Int(stream.next() % UInt64(clusters))] += 1 }
     draws.append(sorted.map { weightedMedian($0, counts, rule) })

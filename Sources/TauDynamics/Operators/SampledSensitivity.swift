@@ -89,6 +89,7 @@ public struct SampledSensitivities: Sendable {
     let perSequence = try concurrentMap(batch) { b -> [Double] in
       var result = [Double](repeating: .nan, count: origins.count * lags.count)
       for (o, k) in origins.enumerated() {
+        try checkCancellation()
         var l = 0
         factors.sweep(
           b, from: k, through: Swift.min(sample.length, k + lags[lags.count - 1]), window: window,
