@@ -125,6 +125,33 @@ extension StepJacobians {
   }
 }
 
+extension JacobianPass {
+  /// The coupling blocks of the pass's Jacobians on `inputs`, nil when they do not split the
+  /// state. A pass of its own: a sweep that streams the Jacobians needs them from the first step.
+  func couplingBlocks(_ inputs: Tensor<Double>) throws -> CouplingBlocks? {
+    let size = size
+    var pattern = CouplingPattern(size: size)
+    for part in try run(
+      inputs, consumer: { PatternConsumer(pattern: .init(size: size), sequences: $0.count) }
+    ).results {
+      pattern.merge(part)
+    }
+    return pattern.blocks.splits ? pattern.blocks : nil
+  }
+}
+
+/// The OR of the zero patterns of every step's J_t of a lane.
+private struct PatternConsumer: StepConsumer {
+  var pattern: CouplingPattern
+  let sequences: Int
+
+  mutating func consume(step t: Int, _ jacobians: [StepMatrices]) {
+    for b in 0..<(jacobians[0].isBatched ? sequences : 1) { pattern.add(jacobians[0].matrix(b)) }
+  }
+
+  func finish() -> CouplingPattern { pattern }
+}
+
 /// `running[e] = max(running[e], part[e])`, NaN wherever either is NaN.
 func combineLargest(_ running: inout [Double], _ part: [Double]) {
   for (e, value) in part.enumerated() {

@@ -127,18 +127,9 @@ extension RecurrentModel where Scalar == Double {
       sample: sample, size: pass.size, method: method, order: order,
       diagonal: structure == .diagonal && !dense && method == .exact,
       cold: structure == .diagonal)
-    // Dense steps whose zeros split the state into uncoupled blocks sweep each block on its own;
-    // finding the blocks takes a pass of its own, since the sweeps start with the first step.
-    var found: CouplingBlocks?
-    if structure == .dense, method == .exact, !dense {
-      let patterns = try pass.run(inputs) { range in
-        PatternConsumer(pattern: .init(size: pass.size), sequences: range.count)
-      }
-      var pattern = CouplingPattern(size: pass.size)
-      for part in patterns.results { pattern.merge(part) }
-      found = pattern.blocks.splits ? pattern.blocks : nil
-    }
-    let blocks = found
+    // Dense steps whose zeros split the state into uncoupled blocks sweep each block on its own.
+    let blocks =
+      structure == .dense && method == .exact && !dense ? try pass.couplingBlocks(inputs) : nil
     let (record, parts) = try pass.run(inputs) { range in
       BlockSweepConsumer(settings: settings, blocks: blocks, sequences: range)
     }
@@ -150,19 +141,6 @@ extension RecurrentModel where Scalar == Double {
       gates: record.gates, gateNodes: recorded,
       gateRetentions: gateRetentions(recorded, in: pass), structure: structure)
   }
-}
-
-/// The OR of the zero patterns of every step's J_t of a lane.
-private struct PatternConsumer: StepConsumer {
-  var pattern: CouplingPattern
-
-  let sequences: Int
-
-  mutating func consume(step t: Int, _ jacobians: [StepMatrices]) {
-    for b in 0..<(jacobians[0].isBatched ? sequences : 1) { pattern.add(jacobians[0].matrix(b)) }
-  }
-
-  func finish() -> CouplingPattern { pattern }
 }
 
 /// One lane's sweeps, block by block when `blocks` split the state: each block's rows and
