@@ -8,7 +8,7 @@ TAU := .build/release/tau
 # (x86-64 since 2013): 8-wide instead of SSE2's 4-wide loops, about 13 % off a training step.
 CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
-.PHONY: demo test setup build bench format lint clean
+.PHONY: demo test setup build bench sweep-check format lint clean
 
 demo: setup build
 	$(TAU) run examples/quickstart.tau
@@ -23,6 +23,12 @@ build: setup
 bench: build
 	$(TAU) bench
 	bash Benchmarks/reference/run.sh
+
+# Two shards of a small sweep under GNU parallel, merged, against the unsharded run (CI runs it).
+sweep-check: setup
+	@$(MAKE) --no-print-directory setup SYSTEM_PACKAGES=parallel
+	$(SWIFT) build --product tau
+	bash Tests/Sweeps/check.sh .build/debug/tau
 
 # Installs the Debian packages that are missing (apt-get as root; otherwise says what to install).
 setup:

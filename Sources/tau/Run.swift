@@ -1,5 +1,6 @@
 // `tau run FILE`: parse, check and run a script.
 import ArgumentParser
+import Foundation
 import TauLang
 
 struct Run: ParsableCommand {
@@ -16,6 +17,12 @@ struct Run: ParsableCommand {
   @Flag(help: "Print no progress lines on standard error.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Run shard i of N of the script's shard(list) loops (i/N); without it, a Slurm job array's SLURM_ARRAY_TASK_* variables choose the shard.",
+      valueName: "i/N"))
+  var shard: String?
+
   @Argument(parsing: .postTerminator, help: "Arguments for the script.")
   var scriptArguments: [String] = []
 
@@ -24,14 +31,39 @@ struct Run: ParsableCommand {
     let json = json
     let scriptArguments = scriptArguments
     let quiet = quiet
+    let chosen: Shard?
+    do throws(ShardError) {
+      if let shard {
+        chosen = try Shard(parsing: shard)
+      } else {
+        chosen = try Shard.slurm(ProcessInfo.processInfo.environment)
+      }
+    } catch {
+      Console.writeError("tau: error: \(error.message)\n")
+      throw ExitCode(2)
+    }
+    let file = file
     Console.installInterruptHandler()
+    let started = Date()
     let status = withLargeStack { () -> Int32 in
       let interpreter = Interpreter(host: Console.host(json: json, quiet: quiet))
       interpreter.scriptArguments = scriptArguments
+      interpreter.shard = chosen
       // Ctrl-C ends a script where it is: the rest of it would run on a half-done result.
       interpreter.interruptEndsProgram = true
       do throws(DiagnosticList) {
         try interpreter.run(source)
+        guard let chosen else { return 0 }
+        // Written last, so a manifest says the shard finished.
+        do {
+          _ = try ShardManifest.write(
+            script: file, source: source.text, arguments: scriptArguments, shard: chosen,
+            tau: tauVersion, seconds: Date().timeIntervalSince(started),
+            files: interpreter.shardFiles)
+        } catch {
+          Console.writeError("tau: error: cannot write the shard's manifest: \(error)\n")
+          return 1
+        }
         return 0
       } catch {
         if let stop = error.diagnostics.first(where: \.isInterruption) {
@@ -89,5 +121,32 @@ struct Check: ParsableCommand {
       }
     }
     if failed { throw ExitCode(1) }
+  }
+}
+
+/// `tau merge DIR`: a sharded sweep's tables put back together.
+struct Merge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Merge the tables the shards of a sweep wrote into a folder.",
+    discussion: """
+      Every NAME.shard-i-of-N.csv (or .json) in DIR becomes NAME.csv, the shards' rows in \
+      order: exactly what one unsharded run writes. The shards' manifests \
+      (tau-manifest.shard-i-of-N.json) must all be there and agree on the script, its source \
+      and its arguments; otherwise nothing is written and the missing or mismatched shards \
+      are named.
+      """)
+
+  @Argument(help: "The folder the shards exported their tables to.")
+  var folder: String
+
+  func run() throws {
+    do {
+      for table in try ShardMerge.merge(folder: folder) {
+        print("\(table.path): \(table.rows) rows from \(table.shards) shards")
+      }
+    } catch {
+      Console.writeError("tau: error: \(error.message)\n")
+      throw ExitCode(1)
+    }
   }
 }

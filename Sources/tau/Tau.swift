@@ -11,7 +11,7 @@ struct Tau: ParsableCommand {
     abstract: "A language and lab for studying gates in recurrent networks as learning rates.",
     discussion: "Without a subcommand, tau reads Tau lines interactively (or from standard input).",
     version: tauVersion,
-    subcommands: [Run.self, Check.self, Bench.self, Interactive.self],
+    subcommands: [Run.self, Check.self, Merge.self, Bench.self, Interactive.self],
     defaultSubcommand: Interactive.self)
 
   /// ArgumentParser's own `main`, with usage errors mapped to exit code 2.

@@ -26,7 +26,7 @@ public enum BuiltinRegistry {
   static let effects: [String: String] = [
     "print": "writes output", "plot": "writes output and files", "export": "writes files",
     "save": "writes files", "load": "reads files", "args": "reads the command line",
-    "error": "stops the program",
+    "error": "stops the program", "shard": "reads the command line",
   ]
 
   /// The built-in called `name`.

@@ -126,6 +126,14 @@ extension BuiltinRegistry {
       args in .list(args.interpreter.scriptArguments.map(Value.string))
     },
     Builtin(
+      "shard", ["list"],
+      "this run's part of list under tau run --shard i/N or a Slurm job array: the i-th of N contiguous blocks (the whole list otherwise)"
+    ) { args in
+      let items = try args.list("list")
+      guard let shard = args.interpreter.shard else { return .list(items) }
+      return .list(Array(shard.part(of: items)))
+    },
+    Builtin(
       "assert", ["condition", "message=\"assertion failed\""],
       "stop with an error if condition is false"
     ) { args in

@@ -14,7 +14,7 @@ extension BuiltinRegistry {
       ],
       "draw a tensor, list or record as an SVG file (file:) and/or a terminal preview; returns the file written, or none"
     ) { args in
-      let file = try optionalString(args, "file")
+      let file = try optionalString(args, "file").map(args.interpreter.outputPath)
       if let file {
         _ = try reporting(args, at: "file") {
           try OutputFile.checkedExtension(of: file, allowed: ["svg"], writer: "plot")
@@ -60,13 +60,14 @@ extension BuiltinRegistry {
       "export", ["value", "file"],
       "write a tensor, list or record as a tidy table (one row per observation) to a .csv or .json file; returns the file written"
     ) { args in
-      let file = try args.string("file")
+      let file = args.interpreter.outputPath(try args.string("file"))
       let format = try reporting(args, at: "file") {
         try OutputFile.checkedExtension(of: file, allowed: ["csv", "json"], writer: "export")
       }
       let table = try reporting(args) { try TidyTable(args["value"]) }
       let text = format == "csv" ? TableWriters.csv(table) : TableWriters.json(table)
       try reporting(args, at: "file") { try OutputFile.write(Data(text.utf8), to: file) }
+      if args.interpreter.shard != nil { args.interpreter.shardFiles.append(file) }
       args.interpreter.host.produced(.file(path: file))
       return .string(file)
     },

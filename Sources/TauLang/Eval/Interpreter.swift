@@ -42,6 +42,19 @@ public final class Interpreter {
   /// The arguments after `--` on the command line, for the `args()` built-in.
   public var scriptArguments: [String] = []
 
+  /// The part of a sweep this run does (`tau run --shard i/N`, or a Slurm job array): `shard`
+  /// gives it its part of each list, and `export` and `plot` add it to their files' names.
+  public var shard: Shard?
+
+  /// The files `export` wrote under a shard's names, in order (for the shard's manifest).
+  public internal(set) var shardFiles: [String] = []
+
+  /// `path` as this run writes it: with the shard in its name when there is one.
+  func outputPath(_ path: String) -> String {
+    guard let shard else { return path }
+    return shard.fileName(path)
+  }
+
   /// Whether Ctrl-C ends the whole program (`tau run`): `train` then stops at its next step
   /// and reports the interruption, so nothing after it runs. False (the REPL): `train` returns
   /// the steps done and the entry goes on, since the session keeps its bindings anyway.
