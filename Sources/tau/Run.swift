@@ -23,6 +23,12 @@ struct Run: ParsableCommand {
       valueName: "i/N"))
   var shard: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "With a shard: skip the run when FOLDER holds this shard's manifest from the same script, source and arguments (a finished shard).",
+      valueName: "FOLDER"))
+  var resume: String?
+
   @Argument(parsing: .postTerminator, help: "Arguments for the script.")
   var scriptArguments: [String] = []
 
@@ -41,6 +47,20 @@ struct Run: ParsableCommand {
     } catch {
       Console.writeError("tau: error: \(error.message)\n")
       throw ExitCode(2)
+    }
+    if let resume {
+      guard let chosen else {
+        Console.writeError(
+          "tau: error: --resume needs a shard (--shard i/N or a Slurm job array)\n")
+        throw ExitCode(2)
+      }
+      if let done = ShardManifest.finished(
+        in: resume, shard: chosen, script: file, source: source.text, arguments: scriptArguments)
+      {
+        Console.writeError(
+          "tau: shard \(chosen.index)/\(chosen.count) finished already (\(done)); skipped\n")
+        return
+      }
     }
     let file = file
     Console.installInterruptHandler()

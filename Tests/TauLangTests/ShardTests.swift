@@ -128,6 +128,27 @@ import Testing
     }
   }
 
+  @Test func aFinishedShardIsRecognisedOnlyForTheSameRun() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let shard = try Shard(index: 2, count: 3)
+    #expect(
+      ShardManifest.finished(
+        in: folder.path, shard: shard, script: "sweep.tau", source: "", arguments: []) == nil)
+    _ = try ShardManifest.write(
+      script: "sweep.tau", source: "print(1)", arguments: ["--seeds", "4"], shard: shard,
+      tau: "test", seconds: 1, files: [folder.appendingPathComponent("t.shard-2-of-3.csv").path])
+    func finished(_ source: String, _ arguments: [String], _ other: Shard? = nil) -> Bool {
+      ShardManifest.finished(
+        in: folder.path, shard: other ?? shard, script: "sweep.tau", source: source,
+        arguments: arguments) != nil
+    }
+    #expect(finished("print(1)", ["--seeds", "4"]))
+    #expect(!finished("print(2)", ["--seeds", "4"]))
+    #expect(!finished("print(1)", ["--seeds", "5"]))
+    #expect(!finished("print(1)", ["--seeds", "4"], try Shard(index: 1, count: 3)))
+  }
+
   @Test func aMissingOrForeignShardIsReportedAndNothingIsWritten() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -40,6 +40,21 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     return String(value, radix: 16)
   }
 
+  /// The path of `shard`'s manifest in `folder` when it records a finished run of the same
+  /// script, source and arguments; nil otherwise (none, unreadable, or from another run).
+  public static func finished(
+    in folder: String, shard: Shard, script: String, source: String, arguments: [String]
+  ) -> String? {
+    let path = URL(fileURLWithPath: folder).appendingPathComponent(fileName(shard)).path
+    guard let data = FileManager.default.contents(atPath: path),
+      let manifest = try? JSONDecoder().decode(ShardManifest.self, from: data),
+      manifest.script == script, manifest.sourceHash == hash(source),
+      manifest.arguments == arguments, manifest.shard == shard.index,
+      manifest.shards == shard.count
+    else { return nil }
+    return path
+  }
+
   /// Writes one manifest into each folder of `files` (the paths the shard exported), listing
   /// the files of that folder; returns the manifests written.
   public static func write(
