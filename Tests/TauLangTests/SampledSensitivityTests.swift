@@ -163,6 +163,7 @@ import Testing
         """)
     }
     #expect(refused.ids == ["memory.budget"])
+    #expect(refused.diagnostics.first?.hint?.contains("lags: \"geometric\"") == true)
   }
 
   @Test(arguments: [

@@ -50,8 +50,10 @@ extension BuiltinRegistry {
       if let sampled = try sampledSensitivities(args, conventions) {
         return sampledRecord(sampled)
       }
-      let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
-      return .tensor(.f64(try sensitivities(jacobians, conventions, args)))
+      return try allPairs(args) {
+        let jacobians = try stepJacobians(args, gateTerm: conventions.gateTerm)
+        return .tensor(.f64(try sensitivities(jacobians, conventions, args)))
+      }
     },
     Builtin(
       "efflr",
@@ -72,30 +74,7 @@ extension BuiltinRegistry {
       {
         return try sampledProfile(sampled, conventions, args, model: model)
       }
-      let jacobians = try stepJacobians(
-        args, gateTerm: conventions.gateTerm, gates: try selectedGates(args, of: model))
-      let sensitivities: Tensor<Double>
-      if args.isGiven("sensitivity") {
-        sensitivities = try args.tensor("sensitivity").asDouble
-        let expected = [jacobians.batch, jacobians.length, jacobians.length]
-        guard sensitivities.shape == expected else {
-          throw Diagnostic(
-            "shape.mismatch",
-            "sensitivity must be \(formatShape(expected)) for this batch, got \(formatShape(sensitivities.shape))",
-            at: args.range("sensitivity"))
-        }
-      } else {
-        sensitivities = try Self.sensitivities(jacobians, conventions, args)
-      }
-      let profile = try effectiveLearningRate(
-        sensitivities: sensitivities,
-        predictor: try jacobians.gatePredictor(conventions.predictor, window: conventions.window),
-        trim: try args.number("trim"), median: conventions.median,
-        epsilon: conventions.epsilon, minimumPairs: conventions.minimumPairs)
-      return .record(
-        profileRecord(
-          profile, conventions, gate: gateName(jacobians.gateNodes, of: model),
-          factor: jacobians.gates == nil ? nil : factorName(jacobians.gateRetentions, conventions)))
+      return try allPairs(args) { try efflrAllPairs(args, conventions, model: model) }
     },
     envelope,
     Builtin(
@@ -221,6 +200,51 @@ extension BuiltinRegistry {
       return .record(Record(fields.map { ($0.0, $0.1) }))
     },
   ]
+
+  /// efflr over every pair (the call's body when it gives no lags or origins).
+  private static func efflrAllPairs(
+    _ args: CallArguments, _ conventions: Conventions, model: ModelValue
+  ) throws -> Value {
+    let jacobians = try stepJacobians(
+      args, gateTerm: conventions.gateTerm, gates: try selectedGates(args, of: model))
+    let sensitivities: Tensor<Double>
+    if args.isGiven("sensitivity") {
+      sensitivities = try args.tensor("sensitivity").asDouble
+      let expected = [jacobians.batch, jacobians.length, jacobians.length]
+      guard sensitivities.shape == expected else {
+        throw Diagnostic(
+          "shape.mismatch",
+          "sensitivity must be \(formatShape(expected)) for this batch, got \(formatShape(sensitivities.shape))",
+          at: args.range("sensitivity"))
+      }
+    } else {
+      sensitivities = try Self.sensitivities(jacobians, conventions, args)
+    }
+    let profile = try effectiveLearningRate(
+      sensitivities: sensitivities,
+      predictor: try jacobians.gatePredictor(conventions.predictor, window: conventions.window),
+      trim: try args.number("trim"), median: conventions.median,
+      epsilon: conventions.epsilon, minimumPairs: conventions.minimumPairs)
+    return .record(
+      profileRecord(
+        profile, conventions, gate: gateName(jacobians.gateNodes, of: model),
+        factor: jacobians.gates == nil ? nil : factorName(jacobians.gateRetentions, conventions)))
+  }
+
+  /// `body`, with a refusal of the memory budget (all pairs keep [B×T×N×N] Jacobians and a
+  /// [B×T×T] result) pointing at sampled lags.
+  private static func allPairs(_ args: CallArguments, _ body: () throws -> Value) throws -> Value {
+    do {
+      return try body()
+    } catch let error as TensorError {
+      guard case .outOfMemory = error else { throw error }
+      throw Diagnostic(
+        "memory.budget", error.named(args.builtin.name).description, at: args.callRange,
+        hint:
+          "all pairs keep every step's Jacobian and a [B×T×T] result; lags: \"geometric\" with origins: 64 streams them"
+      )
+    }
+  }
 
   /// The model argument in float64.
   private static func doubleModel(_ args: CallArguments) throws -> RecurrentModel<Double> {
