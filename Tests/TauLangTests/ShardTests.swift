@@ -149,6 +149,22 @@ import Testing
     #expect(!finished("print(1)", ["--seeds", "4"], try Shard(index: 1, count: 3)))
   }
 
+  @Test func aRunThatFailsAfterExportingLeavesNoOldManifest() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let shard = try Shard(index: 1, count: 2)
+    try sweep(folder, shard: shard)
+    let manifest = folder.appendingPathComponent(ShardManifest.fileName(shard)).path
+    #expect(FileManager.default.fileExists(atPath: manifest))
+    let interpreter = Interpreter()
+    interpreter.shard = shard
+    let run = runSnippet(
+      "export([{a: 1}], \"\(folder.path)/table.csv\")\nerror(\"killed\")",
+      interpreter: interpreter)
+    #expect(!run.diagnostics.isEmpty, "the snippet stops with its error")
+    #expect(!FileManager.default.fileExists(atPath: manifest))
+  }
+
   @Test func aMissingOrForeignShardIsReportedAndNothingIsWritten() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -66,6 +66,7 @@ extension BuiltinRegistry {
       }
       let table = try reporting(args) { try TidyTable(args["value"]) }
       let text = format == "csv" ? TableWriters.csv(table) : TableWriters.json(table)
+      if let shard = args.interpreter.shard { args.interpreter.startShardFolder(of: file, shard) }
       try reporting(args, at: "file") { try OutputFile.write(Data(text.utf8), to: file) }
       if args.interpreter.shard != nil { args.interpreter.shardFiles.append(file) }
       args.interpreter.host.produced(.file(path: file))

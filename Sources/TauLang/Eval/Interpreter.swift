@@ -49,6 +49,18 @@ public final class Interpreter {
   /// The files `export` wrote under a shard's names, in order (for the shard's manifest).
   public internal(set) var shardFiles: [String] = []
 
+  /// Before a shard's first file in a folder: removes the manifest an earlier run of the same
+  /// shard left there, so that a run that fails midway is not taken for a finished one.
+  func startShardFolder(of file: String, _ shard: Shard) {
+    let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+    guard
+      !shardFiles.contains(where: { URL(fileURLWithPath: $0).deletingLastPathComponent() == folder }
+      )
+    else { return }
+    try? FileManager.default.removeItem(
+      at: folder.appendingPathComponent(ShardManifest.fileName(shard)))
+  }
+
   /// `path` as this run writes it: with the shard in its name when there is one.
   func outputPath(_ path: String) -> String {
     guard let shard else { return path }
