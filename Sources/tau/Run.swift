@@ -1,6 +1,7 @@
 // `tau run FILE`: parse, check and run a script.
 import ArgumentParser
 import Foundation
+import TauDynamics
 import TauLang
 
 struct Run: ParsableCommand {
@@ -29,10 +30,21 @@ struct Run: ParsableCommand {
       valueName: "FOLDER"))
   var resume: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Compute this many of a sweep(items, fn)'s items at once, each in a process of its own (default: one per core).",
+      valueName: "N"))
+  var jobs: Int?
+
+  // A worker process of a sweep (SweepWorkers.swift): the task file says which item it computes.
+  @Option(help: .hidden)
+  var sweepWorker: String?
+
   @Argument(parsing: .postTerminator, help: "Arguments for the script.")
   var scriptArguments: [String] = []
 
   func run() throws {
+    if let sweepWorker { try runWorker(sweepWorker) }
     let source = try Console.readSource(file)
     let json = json
     let scriptArguments = scriptArguments
@@ -62,13 +74,20 @@ struct Run: ParsableCommand {
         return
       }
     }
+    let jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+    guard jobs >= 1 else {
+      Console.writeError("tau: error: --jobs takes a count of at least 1, got \(jobs)\n")
+      throw ExitCode(2)
+    }
     let file = file
+    let workerCommand = workerCommand(shard: chosen)
     Console.installInterruptHandler()
     let started = Date()
     let status = withLargeStack { () -> Int32 in
       let interpreter = Interpreter(host: Console.host(json: json, quiet: quiet))
       interpreter.scriptArguments = scriptArguments
       interpreter.shard = chosen
+      interpreter.sweepWorkers = SweepWorkers(jobs: jobs, command: workerCommand)
       // Ctrl-C ends a script where it is: the rest of it would run on a half-done result.
       interpreter.interruptEndsProgram = true
       do throws(DiagnosticList) {
@@ -79,7 +98,7 @@ struct Run: ParsableCommand {
           _ = try ShardManifest.write(
             script: file, source: source.text, arguments: scriptArguments, shard: chosen,
             tau: tauVersion, seconds: Date().timeIntervalSince(started),
-            files: interpreter.shardFiles)
+            files: interpreter.shardFiles, sweeps: interpreter.sweepRecord)
         } catch {
           Console.writeError("tau: error: cannot write the shard's manifest: \(error)\n")
           return 1
@@ -95,6 +114,47 @@ struct Run: ParsableCommand {
       }
     }
     if status != 0 { throw ExitCode(status) }
+  }
+
+  /// How a sweep of this run starts a worker: this binary, on this script and its arguments,
+  /// with the worker's task file (and this run's shard, which the script's `shard` calls see).
+  private func workerCommand(shard: Shard?) -> @Sendable (String) -> [String] {
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
+    let head =
+      [executable, "run", file, "--quiet"]
+      + (shard.map { ["--shard", "\($0.index)/\($0.count)"] } ?? [])
+    let tail = ["--"] + scriptArguments
+    return { taskFile in head + ["--sweep-worker", taskFile] + tail }
+  }
+
+  /// A sweep's worker: runs the script silently up to its sweep, computes its item, writes it
+  /// and exits 0 (SweepWorkerTask.finished); any other end is a failure the parent recovers
+  /// from by computing the item itself.
+  private func runWorker(_ taskFile: String) throws -> Never {
+    guard let source = try? Console.readSource(file),
+      let (task, earlier) = try? SweepWorkerTask.read(taskFile)
+    else { throw ExitCode(2) }
+    let scriptArguments = scriptArguments
+    let shard = try? shard.map { text throws(ShardError) in try Shard(parsing: text) }
+    // The cores are the sweep's: one worker per core, each on one thread.
+    Lanes.runSequentially = true
+    Console.installInterruptHandler()
+    let status = withLargeStack { () -> Int32 in
+      let interpreter = Interpreter()
+      interpreter.scriptArguments = scriptArguments
+      interpreter.shard = shard
+      interpreter.interruptEndsProgram = true
+      interpreter.runAsSweepWorker(task, replaying: earlier)
+      do throws(DiagnosticList) {
+        try interpreter.run(source)
+        return 3  // the script ended before it reached the worker's sweep
+      } catch {
+        return 1
+      }
+    }
+    throw ExitCode(status)
   }
 }
 
@@ -150,7 +210,10 @@ struct Merge: ParsableCommand {
     abstract: "Merge the tables the shards of a sweep wrote into a folder.",
     discussion: """
       Every NAME.shard-i-of-N.csv (or .json) in DIR becomes NAME.csv, the shards' rows in \
-      order: exactly what one unsharded run writes. The shards' manifests \
+      order: exactly what one unsharded run writes. When the script computed its results \
+      with sweep(items, fn), it is then run again with every shard's items in place of \
+      computing them, so that it prints and draws what the unsharded run does. The shards' \
+      manifests \
       (tau-manifest.shard-i-of-N.json) must all be there and agree on the script, its source \
       and its arguments; otherwise nothing is written and the missing or mismatched shards \
       are named.
@@ -159,14 +222,57 @@ struct Merge: ParsableCommand {
   @Argument(help: "The folder the shards exported their tables to.")
   var folder: String
 
+  @Flag(help: "Merge the tables only; do not re-run the script's figures from its sweeps.")
+  var tablesOnly = false
+
   func run() throws {
+    let replay: (script: SourceFile, manifest: ShardManifest, record: SweepRecord)?
     do {
+      replay = try tablesOnly ? nil : scriptToReplay()
       for table in try ShardMerge.merge(folder: folder) {
-        print("\(table.path): \(table.rows) rows from \(table.shards) shards")
+        Console.writeError("\(table.path): \(table.rows) rows from \(table.shards) shards\n")
       }
     } catch {
       Console.writeError("tau: error: \(error.message)\n")
       throw ExitCode(1)
     }
+    guard let replay else { return }
+    Console.writeError("re-running \(replay.manifest.script) on the shards' sweep results\n")
+    Console.installInterruptHandler()
+    let status = withLargeStack { () -> Int32 in
+      let interpreter = Interpreter(host: Console.host(json: false, quiet: false))
+      interpreter.scriptArguments = replay.manifest.arguments
+      interpreter.interruptEndsProgram = true
+      interpreter.replaySweeps(replay.record)
+      do throws(DiagnosticList) {
+        try interpreter.run(replay.script)
+        return 0
+      } catch {
+        Console.report(error.diagnostics, json: false)
+        return 1
+      }
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// The script the shards ran, when they made sweep calls: checked before anything is written,
+  /// so that an edited or missing script stops the merge rather than drawing other figures.
+  private func scriptToReplay() throws(MergeError) -> (
+    script: SourceFile, manifest: ShardManifest, record: SweepRecord
+  )? {
+    guard let (manifest, record) = try ShardMerge.sweepReplay(folder: folder) else { return nil }
+    guard let data = FileManager.default.contents(atPath: manifest.script),
+      let text = String(data: data, encoding: .utf8)
+    else {
+      throw MergeError(
+        "the shards ran \(manifest.script), which cannot be read from here to re-draw its figures (run tau merge from where the shards ran, or pass --tables-only)"
+      )
+    }
+    guard manifest.matches(source: text) else {
+      throw MergeError(
+        "\(manifest.script) changed since the shards ran it; its figures would not be the shards' (restore it, or pass --tables-only)"
+      )
+    }
+    return (SourceFile(name: manifest.script, text: text), manifest, record)
   }
 }

@@ -5,12 +5,29 @@ import Dispatch
 import Synchronization
 import TauTensor
 
-/// `body(0) … body(count - 1)`, run concurrently with OpenBLAS on one thread per lane; the
-/// results in order. The first error thrown (by lane order) is rethrown after every lane has
-/// finished.
+/// Whether lanes run one after another on the calling thread instead of concurrently: for a
+/// process that is one of several sharing the cores (a sweep's worker), where threads of its
+/// own would only contend with the others. The lanes and their split stay the same, and so do
+/// the results.
+public enum Lanes {
+  private static let sequential = Atomic<Bool>(false)
+
+  public static var runSequentially: Bool {
+    get { sequential.load(ordering: .relaxed) }
+    set { sequential.store(newValue, ordering: .relaxed) }
+  }
+}
+
+/// `body(0) … body(count - 1)`, run concurrently with OpenBLAS on one thread per lane (or one
+/// after another, `Lanes.runSequentially`); the results in order. The first error thrown (by
+/// lane order) is rethrown after every lane has finished.
 func concurrentMap<T: Sendable>(
   _ count: Int, _ body: @Sendable (Int) throws -> T
 ) throws -> [T] {
+  if Lanes.runSequentially {
+    let results = (0..<count).map { lane in Result { try body(lane) } }
+    return try results.map { try $0.get() }
+  }
   let results = Mutex<[Int: Result<T, any Error>]>([:])
   withSingleThreadedBLAS {
     DispatchQueue.concurrentPerform(iterations: count) { lane in

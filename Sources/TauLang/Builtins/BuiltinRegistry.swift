@@ -11,7 +11,7 @@ public enum BuiltinRegistry {
     ("core", core), ("math", math), ("tensors", tensors + tensorUpdates + randomStreams),
     ("linear algebra", linearAlgebra),
     ("initializers", initializers), ("models", models), ("files", io), ("training", training),
-    ("dynamics", dynamics.map { $0.showingElapsedTime() }), ("plots", plots),
+    ("dynamics", dynamics.map { $0.showingElapsedTime() }), ("plots", plots), ("sweeps", sweeps),
   ]
 
   /// Built-in names that are values, not functions.
@@ -27,6 +27,8 @@ public enum BuiltinRegistry {
     "print": "writes output", "plot": "writes output and files", "export": "writes files",
     "save": "writes files", "load": "reads files", "args": "reads the command line",
     "error": "stops the program", "shard": "reads the command line",
+    "sweep": "starts processes and reads the command line",
+    "end_shard": "ends the program",
   ]
 
   /// The built-in called `name`.

@@ -40,17 +40,19 @@ extension BuiltinRegistry {
       "uniform", ["shape=none"],
       "U[0, 1): a number, or an f64 tensor of shape filled in row-major order"
     ) { args in
-      if !args.isGiven("shape") { return .number(try shared.draw { $0.uniform(Double.self) }) }
+      if !args.isGiven("shape") {
+        return .number(try shared.draw(args) { $0.uniform(Double.self) })
+      }
       let shape = try args.shape("shape")
-      return .tensor(.f64(try shared.draw { try Tensor<Double>.uniform(shape, using: &$0) }))
+      return .tensor(.f64(try shared.draw(args) { try Tensor<Double>.uniform(shape, using: &$0) }))
     }
     let normal = Builtin(
       "normal", ["shape=none"],
       "N(0, 1): a number, or an f64 tensor of shape filled in row-major order"
     ) { args in
-      if !args.isGiven("shape") { return .number(try shared.draw { $0.normal() }) }
+      if !args.isGiven("shape") { return .number(try shared.draw(args) { $0.normal() }) }
       let shape = try args.shape("shape")
-      return .tensor(.f64(try shared.draw { try Tensor<Double>.normal(shape, using: &$0) }))
+      return .tensor(.f64(try shared.draw(args) { try Tensor<Double>.normal(shape, using: &$0) }))
     }
     let integer = Builtin(
       "integer", ["below"], "a whole number uniform on 0 … below - 1 (below ≥ 1)"
@@ -60,7 +62,7 @@ extension BuiltinRegistry {
         throw Diagnostic(
           "value.invalid", "integer needs below ≥ 1, got \(below)", at: args.range("below"))
       }
-      return .number(Double(try shared.draw { $0.integer(below: below) }))
+      return .number(Double(try shared.draw(args) { $0.integer(below: below) }))
     }
     let permutation = Builtin(
       "permutation", ["count"], "the numbers 0 … count - 1 in a uniformly random order"
@@ -71,7 +73,7 @@ extension BuiltinRegistry {
           "value.invalid", "permutation needs count ≥ 0, got \(count)", at: args.range("count"))
       }
       try checkListSize(count, plus: 0, operation: "permutation", at: args.callRange)
-      return .list(try shared.draw { $0.permutation(count) }.map { .number(Double($0)) })
+      return .list(try shared.draw(args) { $0.permutation(count) }.map { .number(Double($0)) })
     }
     let rows = Builtin(
       "rows", ["n", "draws"],
@@ -83,7 +85,7 @@ extension BuiltinRegistry {
       }
       let plan = try rowPlan(args)
       var outputs = try plan.map { try Tensor<Double>(repeating: 0, shape: [n] + $0.shape) }
-      try shared.draw { stream in
+      try shared.draw(args) { stream in
         for row in 0..<n {
           for (field, draw) in plan.enumerated() {
             let width = draw.shape.reduce(1, *)
@@ -176,10 +178,16 @@ private struct RowDraw {
 /// at a time; the lock only makes the sharing safe to state to the compiler.
 private final class SharedStream: Sendable {
   private let stream: Mutex<RandomStream>
+  /// When the stream was made: a sweep's item may not draw from a stream made before it, whose
+  /// state the item's worker process would not share (Sweep.swift).
+  let serial = creationSerial()
 
   init(_ stream: RandomStream) { self.stream = Mutex(stream) }
 
-  func draw<T: Sendable>(_ body: (inout RandomStream) throws -> T) throws -> T {
-    try stream.withLock { try body(&$0) }
+  func draw<T: Sendable>(_ args: CallArguments, _ body: (inout RandomStream) throws -> T) throws
+    -> T
+  {
+    try args.interpreter.checkSweepSharing(madeAt: serial, "a random stream", at: args.callRange)
+    return try stream.withLock { try body(&$0) }
   }
 }

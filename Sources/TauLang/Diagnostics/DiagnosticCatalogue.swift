@@ -143,6 +143,20 @@ public enum DiagnosticCatalogue {
         "a built-in with an effect called while a model was being built"
       ),
       ("run time", "runtime.interrupted", "the program stopped by Ctrl-C"),
+      (
+        "run time", "sweep.sharedState",
+        "a `sweep` item that assigns a variable or draws from a stream made outside it"
+      ),
+      ("run time", "sweep.notData", "a `sweep` item that returns a function, model or declaration"),
+      (
+        "run time", "sweep.replayMismatch",
+        "stored sweep results that do not fit the script's list (`tau merge`)"
+      ),
+      ("run time", "sweep.badResult", "a stored sweep result that does not read back"),
+      (
+        "run time", "sweep.workerMismatch",
+        "a sweep worker process that reached another sweep than its parent's"
+      ),
       ("run time", "runtime.internal", "an error of Tau itself, reported instead of a crash"),
       ("session", "repl.unknownCommand", "a `:` command the session does not have"),
       ("session", "repl.ambiguousCommand", "a `:` command abbreviation that fits several commands"),

@@ -1,4 +1,15 @@
 // Lexical scopes at run time: a chain of name → binding tables.
+import Synchronization
+
+/// Counts the scopes (and random streams) made so far, so that each knows when it was made: a
+/// sweep's item may change only what was made after the item began (Sweep.swift).
+private let madeSoFar = Atomic<Int>(0)
+
+/// The next number in the order things are made.
+func creationSerial() -> Int { madeSoFar.add(1, ordering: .relaxed).newValue }
+
+/// The number the next thing made will get.
+func nextCreationSerial() -> Int { madeSoFar.load(ordering: .relaxed) + 1 }
 
 /// One scope. Closures keep their defining scope alive, so it is a class.
 final class Environment: @unchecked Sendable {
@@ -10,6 +21,8 @@ final class Environment: @unchecked Sendable {
 
   private(set) var bindings: [String: Binding] = [:]
   let parent: Environment?
+  /// When the scope was made (`creationSerial`).
+  let serial = creationSerial()
 
   init(parent: Environment? = nil) { self.parent = parent }
 
@@ -23,6 +36,16 @@ final class Environment: @unchecked Sendable {
     var scope: Environment? = self
     while let current = scope {
       if let binding = current.bindings[name] { return binding }
+      scope = current.parent
+    }
+    return nil
+  }
+
+  /// The scope that binds `name`, from here outwards.
+  func owner(of name: String) -> Environment? {
+    var scope: Environment? = self
+    while let current = scope {
+      if current.bindings[name] != nil { return current }
       scope = current.parent
     }
     return nil

@@ -46,6 +46,14 @@ public final class Interpreter {
   /// gives it its part of each list, and `export` and `plot` add it to their files' names.
   public var shard: Shard?
 
+  /// What `sweep` knows of this run: its calls so far, their items, and what it replays
+  /// (Sweep.swift).
+  var sweeps = SweepState()
+
+  /// How `sweep` starts worker processes; nil runs its items here, one after another (the REPL,
+  /// a library host). `tau run` sets it.
+  public var sweepWorkers: SweepWorkers?
+
   /// The files `export` wrote under a shard's names, in order (for the shard's manifest).
   public internal(set) var shardFiles: [String] = []
 
@@ -106,6 +114,8 @@ public final class Interpreter {
     defer { stackGuard = outerGuard }
     do {
       return try execute(program.statements, in: globals)
+    } catch is ShardEnded {
+      return .nothing
     } catch let diagnostic as Diagnostic {
       throw DiagnosticList([diagnostic])
     } catch let list as DiagnosticList {
@@ -172,6 +182,7 @@ public final class Interpreter {
     case .binding(let name, _, let value, let isMutable):
       env.define(name, try evaluate(value, in: env), isMutable: isMutable)
     case .assignment(let name, let nameRange, let value):
+      try checkSweepAssignment(name, at: nameRange, in: env)
       if try assignGrowingList(name, value, in: env) { break }
       let newValue = try evaluate(value, in: env)
       guard env.assign(name, newValue) else {

@@ -14,10 +14,13 @@ public struct ShardManifest: Codable, Equatable, Sendable {
   public var seconds: Double
   /// The files the shard exported into this folder (names only).
   public var files: [String]
+  /// The file beside it holding the items of the shard's `sweep` calls (SweepRecord), if it
+  /// made any: what `tau merge` re-runs the script's figures from.
+  public var sweeps: String?
 
   public init(
     script: String, source: String, arguments: [String], shard: Shard, tau: String,
-    seconds: Double, files: [String]
+    seconds: Double, files: [String], sweeps: String? = nil
   ) {
     self.script = script
     sourceHash = Self.hash(source)
@@ -26,10 +29,14 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     self.tau = tau
     self.seconds = seconds
     self.files = files
+    self.sweeps = sweeps
   }
 
   /// The manifest's file name for shard `shard`.
   public static func fileName(_ shard: Shard) -> String { "tau-manifest.\(shard).json" }
+
+  /// Whether `source` is the script source this manifest's shard ran.
+  public func matches(source: String) -> Bool { sourceHash == Self.hash(source) }
 
   static func hash(_ text: String) -> String {
     var value: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -56,10 +63,11 @@ public struct ShardManifest: Codable, Equatable, Sendable {
   }
 
   /// Writes one manifest into each folder of `files` (the paths the shard exported), listing
-  /// the files of that folder; returns the manifests written.
+  /// the files of that folder, with the shard's sweep record beside it when it made sweep
+  /// calls; returns the manifests written.
   public static func write(
     script: String, source: String, arguments: [String], shard: Shard, tau: String,
-    seconds: Double, files: [String]
+    seconds: Double, files: [String], sweeps: SweepRecord? = nil
   ) throws -> [String] {
     var byFolder: [String: [String]] = [:]
     for file in files {
@@ -72,9 +80,14 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     return try byFolder.keys.sorted().map { folder in
+      var recordName: String?
+      if let sweeps, !sweeps.isEmpty {
+        recordName = SweepRecord.fileName(shard)
+        try sweeps.write(to: URL(fileURLWithPath: folder).appendingPathComponent(recordName!).path)
+      }
       let manifest = ShardManifest(
         script: script, source: source, arguments: arguments, shard: shard, tau: tau,
-        seconds: seconds, files: byFolder[folder] ?? [])
+        seconds: seconds, files: byFolder[folder] ?? [], sweeps: recordName)
       let path = URL(fileURLWithPath: folder).appendingPathComponent(fileName(shard)).path
       try encoder.encode(manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
       return path

@@ -7,7 +7,7 @@ import Foundation
 /// Why the shards of a folder do not merge.
 public struct MergeError: Error, Equatable {
   public let message: String
-  init(_ message: String) { self.message = message }
+  public init(_ message: String) { self.message = message }
 }
 
 /// What merging a folder wrote.
@@ -21,31 +21,8 @@ public enum ShardMerge {
   /// Merges every sharded table of `folder` into its unsharded name; throws before writing
   /// anything when a shard is missing or the shards disagree.
   public static func merge(folder: String) throws(MergeError) -> [MergedTable] {
-    let manifests = try readManifests(folder)
-    guard let first = manifests.first else {
-      throw MergeError(
-        "\(folder) holds no shard manifests (tau-manifest.shard-i-of-N.json): nothing to merge")
-    }
-    for manifest in manifests {
-      for (field, same) in [
-        ("shard count", manifest.shards == first.shards),
-        ("script", manifest.script == first.script),
-        ("script source", manifest.sourceHash == first.sourceHash),
-        ("arguments", manifest.arguments == first.arguments),
-      ] where !same {
-        throw MergeError(
-          "shard \(manifest.shard) of \(manifest.shards) and shard \(first.shard) of \(first.shards) differ in their \(field); they are not one sweep"
-        )
-      }
-    }
-    let present = Set(manifests.map(\.shard))
-    let missing = (1...first.shards).filter { !present.contains($0) }
-    guard missing.isEmpty else {
-      throw MergeError(
-        "shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shards) \(missing.count == 1 ? "is" : "are") missing (no \(missing.map { "tau-manifest.shard-\($0)-of-\(first.shards).json" }.joined(separator: ", ")))"
-      )
-    }
-    let ordered = manifests.sorted { $0.shard < $1.shard }
+    let ordered = try completeManifests(folder)
+    let first = ordered[0]
     // Each table by its unsharded name, with every shard's file of it in shard order.
     var tables: [String: [String]] = [:]
     var order: [String] = []
@@ -85,6 +62,56 @@ public enum ShardMerge {
       }
     }
     return merged.map(\.0)
+  }
+
+  /// The shards' manifests in `folder`, in shard order, once they are known to be one sweep's
+  /// and all there.
+  private static func completeManifests(_ folder: String) throws(MergeError) -> [ShardManifest] {
+    let manifests = try readManifests(folder)
+    guard let first = manifests.first else {
+      throw MergeError(
+        "\(folder) holds no shard manifests (tau-manifest.shard-i-of-N.json): nothing to merge")
+    }
+    for manifest in manifests {
+      for (field, same) in [
+        ("shard count", manifest.shards == first.shards),
+        ("script", manifest.script == first.script),
+        ("script source", manifest.sourceHash == first.sourceHash),
+        ("arguments", manifest.arguments == first.arguments),
+      ] where !same {
+        throw MergeError(
+          "shard \(manifest.shard) of \(manifest.shards) and shard \(first.shard) of \(first.shards) differ in their \(field); they are not one sweep"
+        )
+      }
+    }
+    let present = Set(manifests.map(\.shard))
+    let missing = (1...first.shards).filter { !present.contains($0) }
+    guard missing.isEmpty else {
+      throw MergeError(
+        "shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shards) \(missing.count == 1 ? "is" : "are") missing (no \(missing.map { "tau-manifest.shard-\($0)-of-\(first.shards).json" }.joined(separator: ", ")))"
+      )
+    }
+    return manifests.sorted { $0.shard < $1.shard }
+  }
+
+  /// The shards' sweep records joined into the unsharded run's, with the manifest of shard 1
+  /// (the script and arguments to re-run); nil when the shards made no `sweep` calls.
+  public static func sweepReplay(folder: String) throws(MergeError) -> (
+    manifest: ShardManifest, record: SweepRecord
+  )? {
+    let manifests = try completeManifests(folder)
+    guard manifests.contains(where: { $0.sweeps != nil }) else { return nil }
+    let records = try manifests.map { manifest throws(MergeError) in
+      guard let name = manifest.sweeps else {
+        throw MergeError(
+          "shard \(manifest.shard) of \(manifest.shards) left no sweep record (the others did)")
+      }
+      let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+      do { return try SweepRecord.read(path) } catch {
+        throw MergeError("cannot read \(path) as a sweep record: \(error)")
+      }
+    }
+    return (manifests[0], try SweepRecord.joined(records))
   }
 
   private static func readManifests(_ folder: String) throws(MergeError) -> [ShardManifest] {

@@ -1,0 +1,79 @@
+// `sweep` through the real binary: worker processes give what one process gives (output, tables,
+// figures, and the first error), and shards merged by `tau merge` re-draw the unsharded run's
+// figures and print its output; an edited script is not re-run.
+import Foundation
+import TauTestSupport
+import Testing
+
+@Suite struct SweepRunTests {
+  private let script = "Tests/Sweeps/sweep.tau"
+  private let files = ["efflr.csv", "slopes.json", "profiles.svg"]
+
+  private func contents(_ folder: TemporaryFolder, _ name: String) throws -> Data {
+    try Data(contentsOf: folder.url.appendingPathComponent(name))
+  }
+
+  @Test func workersGiveWhatOneProcessGives() throws {
+    let (one, two) = (try TemporaryFolder("sweep-1"), try TemporaryFolder("sweep-2"))
+    defer { for folder in [one, two] { folder.remove() } }
+    let sequential = try runTau([
+      "run", script, "--jobs", "1", "--", "--out", one.path, "--seeds", "4",
+    ])
+    let parallel = try runTau([
+      "run", script, "--jobs", "3", "--", "--out", two.path, "--seeds", "4",
+    ])
+    #expect(sequential.status == 0 && parallel.status == 0, "\(parallel.stderr)")
+    #expect(sequential.stdout.hasPrefix("seed 1 slope"))
+    #expect(parallel.stdout == sequential.stdout)
+    for name in files { #expect(try contents(two, name) == contents(one, name), "\(name)") }
+  }
+
+  @Test func aFailingItemIsReportedAsASequentialRunReportsIt() throws {
+    let scratch = try TemporaryFolder("sweep-error")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("fails.tau")
+    try """
+    let r = sweep(1..4, fn(i) {
+      print("item", i)
+      if i >= 3 { error("item " + str(i) + " fails") }
+      i
+    })
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let runs = try ["1", "2"].map { try runTau(["run", file.path, "--jobs", $0, "--quiet"]) }
+    #expect(runs.map(\.status) == [1, 1])
+    #expect(runs[0].stdout == "item 1\nitem 2\nitem 3\n")
+    #expect(runs[0].stderr.contains("error: item 3 fails"))
+    #expect(runs[1].stdout == runs[0].stdout && runs[1].stderr == runs[0].stderr)
+  }
+
+  @Test func mergedShardsRedrawTheUnshardedFigures() throws {
+    let (whole, parts) = (try TemporaryFolder("sweep-whole"), try TemporaryFolder("sweep-parts"))
+    defer { for folder in [whole, parts] { folder.remove() } }
+    let unsharded = try runTau(["run", script, "--", "--out", whole.path, "--seeds", "3"])
+    for shard in ["1/2", "2/2"] {
+      let run = try runTau(
+        ["run", script, "--shard", shard, "--", "--out", parts.path, "--seeds", "3"])
+      #expect(run.status == 0 && !run.stdout.contains("mean slope"), "\(run.stderr)")
+    }
+    let merged = try runTau(["merge", parts.path])
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stdout == unsharded.stdout)
+    for name in files { #expect(try contents(parts, name) == contents(whole, name), "\(name)") }
+  }
+
+  @Test func anEditedScriptIsNotReRun() throws {
+    let parts = try TemporaryFolder("sweep-edited")
+    defer { parts.remove() }
+    let file = parts.url.appendingPathComponent("edited.tau")
+    let source = "let r = sweep(1..2, fn(i) { i })\nexport([{r: r}], \"\(parts.path)/t.csv\")\n"
+    try source.write(to: file, atomically: true, encoding: .utf8)
+    for shard in ["1/2", "2/2"] {
+      #expect(try runTau(["run", file.path, "--shard", shard]).status == 0)
+    }
+    try (source + "print(1)\n").write(to: file, atomically: true, encoding: .utf8)
+    let merged = try runTau(["merge", parts.path])
+    #expect(merged.status == 1 && merged.stderr.contains("changed since the shards ran it"))
+    #expect(!FileManager.default.fileExists(atPath: parts.url.appendingPathComponent("t.csv").path))
+    #expect(try runTau(["merge", "--tables-only", parts.path]).status == 0)
+  }
+}
