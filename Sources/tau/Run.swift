@@ -87,7 +87,8 @@ struct Run: ParsableCommand {
       let interpreter = Interpreter(host: Console.host(json: json, quiet: quiet))
       interpreter.scriptArguments = scriptArguments
       interpreter.shard = chosen
-      interpreter.sweepWorkers = SweepWorkers(jobs: jobs, command: workerCommand)
+      interpreter.sweepWorkers = SweepWorkers(
+        jobs: jobs, source: source.text, command: workerCommand)
       // Ctrl-C ends a script where it is: the rest of it would run on a half-done result.
       interpreter.interruptEndsProgram = true
       do throws(DiagnosticList) {
@@ -133,9 +134,8 @@ struct Run: ParsableCommand {
   /// and exits 0 (SweepWorkerTask.finished); any other end is a failure the parent recovers
   /// from by computing the item itself.
   private func runWorker(_ taskFile: String) throws -> Never {
-    guard let source = try? Console.readSource(file),
-      let (task, earlier) = try? SweepWorkerTask.read(taskFile)
-    else { throw ExitCode(2) }
+    guard let (task, earlier) = try? SweepWorkerTask.read(taskFile) else { throw ExitCode(2) }
+    let source = SourceFile(name: file, text: task.source)
     let scriptArguments = scriptArguments
     let shard = try? shard.map { text throws(ShardError) in try Shard(parsing: text) }
     // The cores are the sweep's: one worker per core, each on one thread.

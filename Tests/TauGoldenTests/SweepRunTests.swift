@@ -25,6 +25,7 @@ import Testing
     #expect(sequential.status == 0 && parallel.status == 0, "\(parallel.stderr)")
     #expect(sequential.stdout.hasPrefix("seed 1 slope"))
     #expect(parallel.stdout == sequential.stdout)
+    #expect(!parallel.stderr.contains("did not deliver"), "every worker delivered its item")
     for name in files { #expect(try contents(two, name) == contents(one, name), "\(name)") }
   }
 

@@ -154,6 +154,10 @@ public enum DiagnosticCatalogue {
       ),
       ("run time", "sweep.badResult", "a stored sweep result that does not read back"),
       (
+        "run time", "sweep.workerFailed",
+        "a sweep worker process that did not deliver its item (computed in the script's process)"
+      ),
+      (
         "run time", "sweep.workerMismatch",
         "a sweep worker process that reached another sweep than its parent's"
       ),

@@ -11,11 +11,17 @@ import Foundation
 public struct SweepWorkers: Sendable {
   /// Items computed at once.
   public var jobs: Int
+  /// The script's source as this run read it: a worker runs that, not the file, which may
+  /// have been edited since.
+  public var source: String
   /// The command line of a worker, given its task file.
   public var command: @Sendable (_ taskFile: String) -> [String]
 
-  public init(jobs: Int, command: @escaping @Sendable (_ taskFile: String) -> [String]) {
+  public init(
+    jobs: Int, source: String, command: @escaping @Sendable (_ taskFile: String) -> [String]
+  ) {
     self.jobs = jobs
+    self.source = source
     self.command = command
   }
 }
@@ -23,6 +29,8 @@ public struct SweepWorkers: Sendable {
 /// What one worker process computes: item `index` of the run's `call`-th sweep, whose list
 /// (this run's part of it) has `itemCount` items and prints to `digest`.
 public struct SweepWorkerTask: Codable, Sendable {
+  /// The script's source, as the parent ran it.
+  public let source: String
   let call: Int
   let index: Int
   let itemCount: Int
@@ -35,7 +43,7 @@ public struct SweepWorkerTask: Codable, Sendable {
   var finished: @Sendable () -> Never = { exit(0) }
 
   private enum CodingKeys: String, CodingKey {
-    case call, index, itemCount, digest, earlierFile, resultFile
+    case source, call, index, itemCount, digest, earlierFile, resultFile
   }
 
   /// The task in `file`, with the calls it replays.
@@ -89,9 +97,11 @@ extension Interpreter {
     var settled = [Bool](repeating: false, count: selection.count)
     var next = 0
     var results: [SweepItem] = []
+    var reportedFailure = false
     func launch(_ index: Int) {
       let task = SweepWorkerTask(
-        call: call, index: index, itemCount: selection.count, digest: digest,
+        source: workers.source, call: call, index: index, itemCount: selection.count,
+        digest: digest,
         earlierFile: earlier,
         resultFile: folder.appendingPathComponent("item-\(index).json").path)
       let taskFile = folder.appendingPathComponent("task-\(index).json").path
@@ -148,6 +158,14 @@ extension Interpreter {
           } else {
             results.append(
               try runItem(function, selection[index], index: index, forwarding: true, args))
+            if !reportedFailure {
+              reportedFailure = true
+              host.report(
+                Diagnostic(
+                  "sweep.workerFailed",
+                  "sweep: the worker process of item \(index + 1) did not deliver it, which then ran in this process (and so will any other such item)",
+                  at: args.callRange, severity: .warning))
+            }
           }
         }
         if results.count < selection.count {
