@@ -62,6 +62,22 @@ import Testing
     for name in files { #expect(try contents(parts, name) == contents(whole, name), "\(name)") }
   }
 
+  @Test func filesAWorkerExportsAreInTheShardsManifest() throws {
+    let parts = try TemporaryFolder("sweep-files")
+    defer { parts.remove() }
+    let file = parts.url.appendingPathComponent("files.tau")
+    try """
+    let r = sweep(1..2, fn(i) { export([{i: i}], "\(parts.path)/item" + str(i) + ".csv") })
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let run = try runTau(["run", file.path, "--shard", "1/1", "--jobs", "2"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let manifest = try String(
+      contentsOf: parts.url.appendingPathComponent("tau-manifest.shard-1-of-1.json"),
+      encoding: .utf8)
+    #expect(
+      manifest.contains("item1.shard-1-of-1.csv") && manifest.contains("item2.shard-1-of-1.csv"))
+  }
+
   @Test func anEditedScriptIsNotReRun() throws {
     let parts = try TemporaryFolder("sweep-edited")
     defer { parts.remove() }

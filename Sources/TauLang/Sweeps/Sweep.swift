@@ -12,10 +12,12 @@
 import Foundation
 import TauTensor
 
-/// One item of a sweep as it ran: what it printed and what it returned.
+/// One item of a sweep as it ran: what it printed and what it returned, and the files it
+/// exported under a shard's names (for the shard's manifest, when a worker wrote them).
 struct SweepItem: Codable, Sendable {
   let output: String
   let value: StoredValue
+  var shardFiles: [String]? = nil
 }
 
 /// What `sweep` knows of a run.
@@ -86,6 +88,7 @@ extension Interpreter {
     _ function: Value, _ item: Value, index: Int, forwarding: Bool, _ args: CallArguments
   ) throws -> SweepItem {
     let capture = CapturingHost(forwardingTo: forwarding ? host : nil)
+    let filesBefore = shardFiles.count
     let outerHost = host
     host = capture
     sweeps.itemStart = nextCreationSerial()
@@ -95,7 +98,9 @@ extension Interpreter {
     }
     let value = try withSingleThreadedBLAS { try callItem(function, item, args) }
     do {
-      return SweepItem(output: capture.text, value: try StoredValue(value))
+      return SweepItem(
+        output: capture.text, value: try StoredValue(value),
+        shardFiles: Array(shardFiles[filesBefore...]))
     } catch {
       throw Diagnostic(
         "sweep.notData",
@@ -113,7 +118,8 @@ extension Interpreter {
       at: args.callRange, calleeRange: args.range("function"))
   }
 
-  /// A stored item's value, passing on what it printed when it was not printed as it ran.
+  /// A stored item's value, read back (so that an item computed here and one from a worker
+  /// return the same bytes).
   private func value(of item: SweepItem, _ index: Int, _ args: CallArguments) throws -> Value {
     do { return try item.value.value() } catch {
       throw Diagnostic(

@@ -139,8 +139,9 @@ extension Interpreter {
       for worker in running { worker.process.waitUntilExit() }
     }
 
-    host.progress(.began(activity: "sweep of \(selection.count) items on \(workers.jobs) cores"))
-    defer { host.progress(.ended(activity: "sweep")) }
+    let activity = "sweep of \(selection.count) items on \(workers.jobs) cores"
+    host.progress(.began(activity: activity))
+    defer { host.progress(.ended(activity: activity)) }
     do {
       while results.count < selection.count {
         while running.count < workers.jobs, next < selection.count {
@@ -154,6 +155,7 @@ extension Interpreter {
           let index = results.count
           if let item = delivered[index] {
             host.write(item.output)
+            shardFiles += item.shardFiles ?? []
             results.append(item)
           } else {
             results.append(
