@@ -106,8 +106,12 @@ extension Interpreter {
         resultFile: folder.appendingPathComponent("item-\(index).json").path)
       let taskFile = folder.appendingPathComponent("task-\(index).json").path
       let command = workers.command(taskFile)
+      guard let executable = command.first else {
+        settled[index] = true  // no worker to start: computed here when its turn comes
+        return
+      }
       let process = Process()
-      process.executableURL = URL(fileURLWithPath: command[0])
+      process.executableURL = URL(fileURLWithPath: executable)
       process.arguments = Array(command.dropFirst())
       var environment = ProcessInfo.processInfo.environment
       environment["OPENBLAS_NUM_THREADS"] = "1"
