@@ -242,6 +242,7 @@ struct Merge: ParsableCommand {
     let status = withLargeStack { () -> Int32 in
       let interpreter = Interpreter(host: Console.host(json: false, quiet: false))
       interpreter.scriptArguments = replay.manifest.arguments
+      interpreter.writableFolder = folder
       interpreter.interruptEndsProgram = true
       interpreter.replaySweeps(replay.record)
       do throws(DiagnosticList) {

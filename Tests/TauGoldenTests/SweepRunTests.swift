@@ -78,6 +78,29 @@ import Testing
       manifest.contains("item1.shard-1-of-1.csv") && manifest.contains("item2.shard-1-of-1.csv"))
   }
 
+  @Test func aMergeReRunWritesOnlyInsideTheMergedFolder() throws {
+    let (parts, elsewhere) = (try TemporaryFolder("sweep-own"), try TemporaryFolder("sweep-away"))
+    defer { for folder in [parts, elsewhere] { folder.remove() } }
+    for shard in ["1/2", "2/2"] {
+      let run = try runTau(
+        ["run", script, "--shard", shard, "--", "--out", parts.path, "--seeds", "2"])
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    // Manifests from someone else: the same script, arguments that write elsewhere.
+    for index in 1...2 {
+      let url = parts.url.appendingPathComponent("tau-manifest.shard-\(index)-of-2.json")
+      let text = try String(contentsOf: url, encoding: .utf8)
+      let escaped = { (path: String) in path.replacingOccurrences(of: "/", with: "\\/") }
+      let forged = text.replacingOccurrences(of: escaped(parts.path), with: escaped(elsewhere.path))
+      #expect(forged != text, "the manifest records the arguments")
+      try forged.write(to: url, atomically: true, encoding: .utf8)
+    }
+    let merged = try runTau(["merge", parts.path])
+    #expect(
+      merged.status == 1 && merged.stderr.contains("outside \(parts.path)"), "\(merged.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+  }
+
   @Test func anEditedScriptIsNotReRun() throws {
     let parts = try TemporaryFolder("sweep-edited")
     defer { parts.remove() }

@@ -11,6 +11,7 @@ extension BuiltinRegistry {
       "write a tensor (.npy), or a model or record of tensors (.safetensors), atomically"
     ) { args in
       let path = try args.string("path")
+      _ = try args.interpreter.outputPath(path, at: args.range("path"))  // checked, not renamed
       let data: Data
       switch (args["value"], path.hasSuffix(".npy")) {
       case (.tensor(let t), true):

@@ -14,7 +14,9 @@ extension BuiltinRegistry {
       ],
       "draw a tensor, list or record as an SVG file (file:) and/or a terminal preview; returns the file written, or none"
     ) { args in
-      let file = try optionalString(args, "file").map(args.interpreter.outputPath)
+      let file = try optionalString(args, "file").map {
+        try args.interpreter.outputPath($0, at: args.range("file"))
+      }
       if let file {
         _ = try reporting(args, at: "file") {
           try OutputFile.checkedExtension(of: file, allowed: ["svg"], writer: "plot")
@@ -60,7 +62,7 @@ extension BuiltinRegistry {
       "export", ["value", "file"],
       "write a tensor, list or record as a tidy table (one row per observation) to a .csv or .json file; returns the file written"
     ) { args in
-      let file = args.interpreter.outputPath(try args.string("file"))
+      let file = try args.interpreter.outputPath(try args.string("file"), at: args.range("file"))
       let format = try reporting(args, at: "file") {
         try OutputFile.checkedExtension(of: file, allowed: ["csv", "json"], writer: "export")
       }

@@ -108,6 +108,10 @@ public enum DiagnosticCatalogue {
       ),
       ("files", "file.unsaveable", "a model whose declarations cannot be stored on their own"),
       ("files", "file.extension", "a path whose extension is not one the built-in writes"),
+      (
+        "files", "file.outsideFolder",
+        "a file outside the folder `tau merge` is merging, written by its re-run of the script"
+      ),
       ("plots", "plot.empty", "nothing to plot (no values, or none finite)"),
       ("plots", "plot.unsupported", "a value `plot` cannot draw"),
       ("plots", "plot.mismatch", "series or records that do not match each other"),

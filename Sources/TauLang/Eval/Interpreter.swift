@@ -69,8 +69,30 @@ public final class Interpreter {
       at: folder.appendingPathComponent(ShardManifest.fileName(shard)))
   }
 
-  /// `path` as this run writes it: with the shard in its name when there is one.
-  func outputPath(_ path: String) -> String {
+  /// The folder a run may write files into, nil for anywhere: `tau merge` re-runs the script
+  /// the shards' manifests name, with the arguments they record, and a folder someone else
+  /// sent must not make that run write outside the folder being merged.
+  public var writableFolder: String?
+
+  /// `path` as this run writes it: with the shard in its name when there is one. Refused
+  /// outside `writableFolder`.
+  func outputPath(_ path: String, at range: SourceRange) throws -> String {
+    if let writableFolder {
+      func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+      }
+      let folder = resolved(writableFolder)
+      let target = resolved(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+      guard target == folder || target.hasPrefix(folder + "/") else {
+        throw Diagnostic(
+          "file.outsideFolder",
+          "'\(path)' is outside \(writableFolder), the folder tau merge is merging: its re-run of the script writes only there",
+          at: range,
+          hint:
+            "the shards' manifests record other arguments; merge with --tables-only, or re-run the script yourself"
+        )
+      }
+    }
     guard let shard else { return path }
     return shard.fileName(path)
   }

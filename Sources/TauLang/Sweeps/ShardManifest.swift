@@ -80,10 +80,9 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     return try byFolder.keys.sorted().map { folder in
-      var recordName: String?
-      if let sweeps, !sweeps.isEmpty {
-        recordName = SweepRecord.fileName(shard)
-        try sweeps.write(to: URL(fileURLWithPath: folder).appendingPathComponent(recordName!).path)
+      let recordName = sweeps.flatMap { $0.isEmpty ? nil : SweepRecord.fileName(shard) }
+      if let sweeps, let recordName {
+        try sweeps.write(to: URL(fileURLWithPath: folder).appendingPathComponent(recordName).path)
       }
       let manifest = ShardManifest(
         script: script, source: source, arguments: arguments, shard: shard, tau: tau,
