@@ -113,7 +113,8 @@ func recordedListings() throws -> [String: String] {
   /// tanh(x) + W h, halved and squashed, with a dead exp(h): every pass has something to say.
   /// Worked by hand: W h is folded into the sum, which takes tanh(x)'s buffer (arena 0); the
   /// halving and the sigmoid are one fused run, the halved value in scratch (1 slot × 2 rows ×
-  /// 2 columns); the halved value still has arena 4, the output arena 8.
+  /// 2 columns); the halved value still has arena 4, the output arena 8; W (2 × 2) is also kept
+  /// transposed.
   @Test func theListingOfATinyGraph() throws {
     var g = Graph()
     let h = g.input(.state(0), shape: [2])
@@ -134,6 +135,7 @@ func recordedListings() throws -> [String: String] {
         buffer layout  arena 12 elements, 3 inputs, 1 constant
         emission       4 instructions
         fusion         1 fused run of 2 operations, 1 value in scratch (4 elements); 3 instructions
+        weight layout  1 shared weight also kept transposed (4 elements)
       instructions
          0  tanh        %4 [2]×B arena 0  ←  %1 [2]×B input
          1  matvec+=    %5 [2]×B arena 0  ←  %2 [2×2] param W, %0 [2]×B state 0

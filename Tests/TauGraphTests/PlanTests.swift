@@ -154,4 +154,33 @@ func runPlan(
     defer { arena.deallocate() }
     #expect(throws: GraphError.self) { try plan.run(arena: arena) }
   }
+
+  /// A weight kept transposed follows what its slot holds once rebound: the product after the
+  /// weight changes in place and is rebound is the new weight's, by hand (W = [[1, 2], [3, 4]],
+  /// then its double, times h = (1, -1) per sample).
+  @Test func reboundWeightsAreTransposedAgain() throws {
+    var g = Graph()
+    let h = g.input(.state(0), shape: [2])
+    let w = g.input(.parameter("W"), shape: [2, 2])
+    g.outputs = [try g.add(.matvec, [w, h])]
+    let plan = try Plan<Double>.compile(g, batch: 2)
+    #expect(plan.transposes.count == 1)
+    var weight: [Double] = [1, 2, 3, 4]
+    let state: [Double] = [1, -1, 1, -1]
+    let arena = UnsafeMutablePointer<Double>.allocate(capacity: plan.arenaSize)
+    defer { arena.deallocate() }
+    func run() throws -> [Double] {
+      try weight.withUnsafeBufferPointer { w in
+        try state.withUnsafeBufferPointer { s in
+          plan.bind(try #require(plan.slot(of: .parameter("W"))), to: w.baseAddress!)
+          plan.bind(try #require(plan.slot(of: .state(0))), to: s.baseAddress!)
+          try plan.run(arena: arena)
+          return Array(UnsafeBufferPointer(start: plan.pointer(g.outputs[0], in: arena), count: 4))
+        }
+      }
+    }
+    #expect(try run() == [-1, -1, -1, -1])
+    weight = [2, 4, 6, 8]
+    #expect(try run() == [-2, -2, -2, -2])
+  }
 }

@@ -328,6 +328,7 @@ extension RecurrentModel {
           for slot in plan.accumulated.indices {
             plan.bindAccumulator(slot, to: accumulators[slot])
           }
+          bindPullbackParameters(plan, workspace)
           for t in stride(from: length - 1, through: 0, by: -1) {
             try checkCancellation()
             if every != nil, let rows = injections.baseAddress {
@@ -354,8 +355,19 @@ extension RecurrentModel {
     return (score.loss, gradients, score.weight)
   }
 
+  /// Binds a pullback plan's parameters to the forward pass's `workspace`, once per pass (a
+  /// binding re-transposes the weights a plan keeps transposed).
+  func bindPullbackParameters(_ plan: Plan<Scalar>, _ workspace: Workspace<Scalar>) {
+    for (slot, kind) in plan.inputKinds.enumerated() {
+      if case .parameter(let name) = kind {
+        plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
+      }
+    }
+  }
+
   /// Binds a pullback plan's inputs for step `t`: the state cotangents (`ct0`, `ct1`, …) to
-  /// `seeds`, and the parameters and forward values to the forward pass's `workspace`.
+  /// `seeds`, and the forward values to the forward pass's `workspace` (the parameters are
+  /// bound by `bindPullbackParameters`).
   func bindPullback(
     _ plan: Plan<Scalar>, step t: Int, seeds: [UnsafeMutablePointer<Scalar>],
     _ workspace: Workspace<Scalar>, _ compiled: CompiledStep<Scalar>
@@ -364,8 +376,6 @@ extension RecurrentModel {
       switch kind {
       case .seed(let name):
         plan.bind(slot, to: seeds[Int(name.dropFirst(2)) ?? 0])
-      case .parameter(let name):
-        plan.bind(slot, to: workspace.parameters + (workspace.parameterOffsets[name] ?? 0))
       case .primal(let id):
         plan.bind(slot, to: primal(id, at: t, workspace, compiled.forward))
       default:

@@ -128,6 +128,7 @@ extension RecurrentModel where Scalar == Double {
     }
     let shapes = compiled.parameterNames.map { parameters[$0]?.shape ?? [] }
     var totals = shapes.map { [Double](repeating: 0, count: batch * $0.reduce(1, *)) }
+    bindPullbackParameters(plan, workspace)
     for t in stride(from: length - 1, through: 0, by: -1) {
       try checkCancellation()
       if everyStep {

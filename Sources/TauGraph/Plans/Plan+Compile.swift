@@ -30,7 +30,8 @@ extension Plan {
       locations: compilation.locations, instructions: compilation.instructions,
       inputKinds: compilation.inputKinds, constantValues: compilation.constantValues,
       accumulated: accumulating, transient: compilation.transient,
-      scratchSize: compilation.scratchSize, passLog: log)
+      scratchSize: compilation.scratchSize, transposedWeights: compilation.transposedWeights,
+      transposedSize: compilation.transposedSize, passLog: log)
   }
 
   /// What the passes have decided so far about one graph's plan.
@@ -60,6 +61,9 @@ extension Plan {
     /// Values that live only inside a fused run.
     var inRunOnly = Set<Int>()
     var scratchSize = 0
+    /// Offsets of the weights kept transposed too, by node index, and their total size.
+    var transposedWeights: [Int: Int] = [:]
+    var transposedSize = 0
 
     init(graph: Graph, batch: Int, accumulating: [NodeID], preserving: Set<NodeID>) {
       self.graph = graph
@@ -86,6 +90,8 @@ extension Plan {
 
   /// The passes in the order they run.
   static var passes: [Pass] {
-    [liveness, accumulation, productSums, bufferLayout, emission, elementwiseFusion]
+    [
+      liveness, accumulation, productSums, bufferLayout, emission, elementwiseFusion, weightLayout,
+    ]
   }
 }

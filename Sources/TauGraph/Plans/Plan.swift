@@ -58,6 +58,13 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   /// Accumulated outputs: for slot i, the node whose batch sum is added to `accumulators[i]`.
   public let accumulated: [NodeID]
   let accumulatorPointers: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>?>
+  /// The weights kept transposed (Plan+Transposes.swift): node, input slot, offset in
+  /// `transposed`; and by node index, that offset or -1.
+  let transposes: [(node: NodeID, slot: Int, offset: Int)]
+  let transposedOffsets: [Int]
+  let transposed: UnsafeMutablePointer<Scalar>
+  /// Input slots bound since the last run, whose transposes are out of date.
+  let staleSlots: UnsafeMutablePointer<Bool>
   private var arena: UnsafeMutablePointer<Scalar>?
   /// The kind of each instruction, as `PlanProfile` totals it (made on the first timed run).
   lazy var profileLabels: [String] = instructions.map { String(mnemonic($0).prefix { $0 != " " }) }
@@ -65,7 +72,8 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   init(
     graph: Graph, batch: Int, arenaSize: Int, locations: [Location], instructions: [Instruction],
     inputKinds: [InputKind], constantValues: [Double], accumulated: [NodeID], transient: Set<Int>,
-    scratchSize: Int, passLog: [(pass: String, summary: String)] = []
+    scratchSize: Int, transposedWeights: [Int: Int] = [:], transposedSize: Int = 0,
+    passLog: [(pass: String, summary: String)] = []
   ) {
     scratch = .allocate(capacity: Swift.max(1, scratchSize))
     self.scratchSize = scratchSize
@@ -85,6 +93,18 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
     for (i, c) in constantValues.enumerated() { (constants + i).initialize(to: Scalar(c)) }
     accumulatorPointers = .allocate(capacity: Swift.max(1, accumulated.count))
     accumulatorPointers.initialize(repeating: nil, count: Swift.max(1, accumulated.count))
+    var offsets = [Int](repeating: -1, count: graph.nodes.count)
+    var transposes: [(node: NodeID, slot: Int, offset: Int)] = []
+    for (index, offset) in transposedWeights.sorted(by: { $0.value < $1.value }) {
+      guard case .input(let slot) = locations[index] else { continue }
+      offsets[index] = offset
+      transposes.append((NodeID(index), slot, offset))
+    }
+    self.transposes = transposes
+    transposedOffsets = offsets
+    transposed = .allocate(capacity: Swift.max(1, transposedSize))
+    staleSlots = .allocate(capacity: Swift.max(1, inputKinds.count))
+    staleSlots.initialize(repeating: true, count: Swift.max(1, inputKinds.count))
   }
 
   deinit {
@@ -92,10 +112,17 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
     constants.deallocate()
     scratch.deallocate()
     accumulatorPointers.deallocate()
+    transposed.deallocate()
+    staleSlots.deallocate()
   }
 
   /// Binds input slot `slot` (see `inputKinds`) to `pointer`, valid while the plan runs.
-  public func bind(_ slot: Int, to pointer: UnsafePointer<Scalar>) { inputPointers[slot] = pointer }
+  /// Binding marks the slot's transposed copy, if it has one, out of date: rebind after
+  /// changing what a bound pointer holds.
+  public func bind(_ slot: Int, to pointer: UnsafePointer<Scalar>) {
+    inputPointers[slot] = pointer
+    staleSlots[slot] = true
+  }
 
   /// The slot of an input kind, if the graph has that input.
   public func slot(of kind: InputKind) -> Int? { inputKinds.firstIndex(of: kind) }
