@@ -85,6 +85,19 @@ private func moments(_ values: [Double]) -> (mean: Double, variance: Double) {
 
   // MARK: - Seeds and sub-streams
 
+  /// Block by block or one by one, from any position in a block: the same numbers, and the
+  /// stream left where the one-by-one draws leave it.
+  @Test(arguments: [0, 1, 2, 3], [0, 1, 2, 5, 64])
+  func fillUniformMatchesOneDrawAtATime(wordsBefore: Int, count: Int) {
+    var filled = RandomStream(seed: 11)
+    for _ in 0..<wordsBefore { _ = filled.nextUInt32() }
+    var drawn = filled
+    var buffer = [Double](repeating: -1, count: count)
+    buffer.withUnsafeMutableBufferPointer { filled.fillUniform($0) }
+    #expect(buffer == (0..<count).map { _ in drawn.uniform(Double.self) })
+    #expect(filled.nextUInt32() == drawn.nextUInt32())
+  }
+
   @Test func sameSeedGivesSameSequence() {
     var a = RandomStream(seed: 123)
     var b = RandomStream(seed: 123)

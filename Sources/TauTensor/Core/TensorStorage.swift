@@ -24,7 +24,10 @@ final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     fill(base, with: value, count: count)
   }
 
-  deinit { UnsafeMutableRawPointer(base).deallocate() }
+  deinit {
+    releaseScalars(
+      UnsafeMutableRawPointer(base), bytes: Swift.max(1, count) * MemoryLayout<Scalar>.stride)
+  }
 }
 
 /// Buffers of at least this many bytes are backed by 2 MiB pages where the kernel allows it.
@@ -34,17 +37,29 @@ private let hugePage = 2 << 20
 /// 64-byte aligned memory for `bytes` bytes. Large buffers (the operators' Jacobian stacks reach
 /// hundreds of MiB, and are touched once per call) are aligned to 2 MiB and marked for huge
 /// pages, so the kernel takes one fault per 2 MiB instead of per 4 KiB; the hint is ignored
-/// where transparent huge pages are off.
+/// where transparent huge pages are off. They come from `LargeBlockPool` when it holds one of
+/// the size.
 private func allocateScalars(bytes: Int) -> UnsafeMutableRawPointer {
   guard bytes >= hugePageThreshold else {
     return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
   }
-  let rounded = (bytes + hugePage - 1) / hugePage * hugePage
+  let rounded = roundedToHugePages(bytes)
+  if let reused = LargeBlockPool.shared.take(bytes: rounded) { return reused }
   let base = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: hugePage)
   #if os(Linux)
     _ = madvise(base, rounded, Int32(MADV_HUGEPAGE))
   #endif
   return base
+}
+
+/// Frees what `allocateScalars(bytes:)` gave, large blocks into `LargeBlockPool`.
+private func releaseScalars(_ base: UnsafeMutableRawPointer, bytes: Int) {
+  guard bytes >= hugePageThreshold else { return base.deallocate() }
+  LargeBlockPool.shared.give(base, bytes: roundedToHugePages(bytes))
+}
+
+private func roundedToHugePages(_ bytes: Int) -> Int {
+  (bytes + hugePage - 1) / hugePage * hugePage
 }
 
 /// Writes `value` to `count` elements (specialised: the generic `initialize(repeating:)` goes

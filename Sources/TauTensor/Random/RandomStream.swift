@@ -75,6 +75,36 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
     return S(next() >> 11) / S(1 << 53)
   }
 
+  /// Fills `buffer` with the next uniforms on [0, 1), in order: what `uniform(Double.self)`
+  /// called once per element gives. Once the current block is used up, whole Philox blocks are
+  /// computed straight into the buffer, two Doubles each, without `nextUInt32`'s bookkeeping
+  /// per word (a training step that draws its batch spent about 4 % there).
+  public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Double>) {
+    guard let base = buffer.baseAddress else { return }
+    let count = buffer.count
+    var i = 0
+    // A Double is two words, so after an odd number of words the blocks never line up.
+    while i < count, used != 4 {
+      base[i] = uniform(Double.self)
+      i += 1
+    }
+    let pairs = (count - i) / 2
+    let k = (UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32))
+    for p in 0..<pairs {
+      let b = block &+ UInt64(p)
+      let w = philox4x32(
+        counter: (UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), 0, 0), key: k)
+      base[i + 2 * p] = Double((UInt64(w.0) << 32 | UInt64(w.1)) >> 11) / Double(1 << 53)
+      base[i + 2 * p + 1] = Double((UInt64(w.2) << 32 | UInt64(w.3)) >> 11) / Double(1 << 53)
+    }
+    block &+= UInt64(pairs)
+    i += 2 * pairs
+    while i < count {
+      base[i] = uniform(Double.self)
+      i += 1
+    }
+  }
+
   /// Standard normal (Marsaglia's polar method, computed in Double).
   public mutating func normal() -> Double {
     if let spare = spareNormal {

@@ -56,12 +56,6 @@ func fillNormal<S: TensorScalar>(
 }
 
 extension RandomStream {
-  /// Fills `buffer` with the next uniforms on [0, 1), in order: what `uniform(Double.self)`
-  /// called once per element gives, without a generic call per element.
-  public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Double>) {
-    for i in buffer.indices { buffer[i] = uniform(Double.self) }
-  }
-
   /// Fills `buffer` with the next standard normals, in order, as `normal()` one by one.
   public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
     for i in buffer.indices { buffer[i] = normal() }
