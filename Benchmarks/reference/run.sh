@@ -9,5 +9,7 @@ flags="-O3 -march=native $(pkg-config --cflags openblas 2>/dev/null || true)"
 libs="$(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"
 gcc $flags -o "$bin/gemm" "$here/gemm.c" $libs
 gcc $flags -o "$bin/multiply_add" "$here/multiply_add.c"
+gcc $flags -o "$bin/step_products" "$here/step_products.c" $libs
 "$bin/gemm"
 "$bin/multiply_add"
+OPENBLAS_NUM_THREADS=1 "$bin/step_products"

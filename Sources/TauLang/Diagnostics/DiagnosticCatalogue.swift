@@ -159,7 +159,7 @@ public enum DiagnosticCatalogue {
       ("run time", "sweep.badResult", "a stored sweep result that does not read back"),
       (
         "run time", "sweep.workerFailed",
-        "a sweep worker process that did not deliver its item (computed in the script's process)"
+        "a sweep worker process that did not deliver the item it was computing (computed in the script's process)"
       ),
       (
         "run time", "sweep.workerMismatch",

@@ -141,23 +141,26 @@ extension Interpreter {
     return items
   }
 
-  /// In a worker process: computes the task's item when this is its call, writes it where the
-  /// parent reads it, and ends the process (the rest of the script is the parent's).
+  /// In a worker process: computes the items whose indices come on standard input, one per
+  /// line, writing each where the parent reads it, and ends the process when the input ends
+  /// (the rest of the script is the parent's). An item runs as it would in a sequential run:
+  /// items share nothing they could change (`sweep.sharedState`).
   private func computeTask(
     _ task: SweepWorkerTask, call: Int, selection: [Value], _ function: Value,
     _ args: CallArguments
   ) throws -> Never {
     guard call == task.call, selection.count == task.itemCount,
-      task.digest == SweepWorkerTask.digest(selection), selection.indices.contains(task.index)
+      task.digest == SweepWorkerTask.digest(selection)
     else {
       throw Diagnostic(
         "sweep.workerMismatch",
         "a sweep worker reached a different sweep than the run that started it (call \(call + 1), \(selection.count) items)",
         at: args.callRange)
     }
-    let item = try runItem(
-      function, selection[task.index], index: task.index, forwarding: false, args)
-    try task.writeResult(item)
+    while let line = readLine(), let index = Int(line), selection.indices.contains(index) {
+      let item = try runItem(function, selection[index], index: index, forwarding: false, args)
+      try task.writeResult(item, index: index)
+    }
     task.finished()
   }
 
