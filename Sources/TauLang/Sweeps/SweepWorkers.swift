@@ -171,13 +171,12 @@ extension Interpreter {
       try? childEnd.close()  // the child has its copy; the parent's would keep its input open
       return WorkerProcess(process: process, input: ends[0])
     }
-    /// Gives the worker the next item, or ends its input when none is left.
+    /// Gives the worker the next item, or ends its input when none is left (or it cannot take
+    /// one: it then exits, and `collect` replaces it).
     func assign(_ worker: WorkerProcess) {
-      guard next < selection.count else { return worker.closeInput() }
-      if worker.send(next) {
-        worker.item = next
-        next += 1
-      }
+      guard next < selection.count, worker.send(next) else { return worker.closeInput() }
+      worker.item = next
+      next += 1
     }
     func collect() {
       for worker in running {
