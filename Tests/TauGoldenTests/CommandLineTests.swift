@@ -25,6 +25,36 @@ import Testing
     #expect(try runTau(["run", "examples"]).stderr.contains("it is a folder"))
   }
 
+  /// A binary copied away from the standard library bundled beside it says so, with the way
+  /// out, instead of stopping in the bundle lookup; with TAU_HOME it runs.
+  @Test func aBinaryWithoutItsStandardLibraryExplainsItself() throws {
+    let scratch = try TemporaryFolder("lonely")
+    defer { scratch.remove() }
+    let copy = scratch.url.appendingPathComponent("tau")
+    try FileManager.default.copyItem(at: TauProcess.executable, to: copy)
+    let script = scratch.url.appendingPathComponent("use.tau")
+    try "use cells\nprint(1)\n".write(to: script, atomically: true, encoding: .utf8)
+    func run(_ environment: [String: String]) throws -> (Int32, String) {
+      let process = Process()
+      process.executableURL = copy
+      process.arguments = ["run", script.path]
+      var merged = ProcessInfo.processInfo.environment
+      merged.removeValue(forKey: "TAU_HOME")
+      process.environment = merged.merging(environment) { $1 }
+      let errors = Pipe()
+      process.standardError = errors
+      process.standardOutput = FileHandle.nullDevice
+      try process.run()
+      let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, text)
+    }
+    let (status, stderr) = try run([:])
+    #expect(status == 1)
+    #expect(stderr.contains("set TAU_HOME"))
+    #expect(try run(["TAU_HOME": packageRoot.path]).0 == 0)
+  }
+
   @Test func checkParsesWithoutRunning() throws {
     let scratch = try TemporaryFolder("check")
     defer { scratch.remove() }

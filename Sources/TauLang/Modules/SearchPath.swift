@@ -9,7 +9,8 @@ public struct SearchPath: Sendable {
   public init(directories: [String]) { self.directories = directories }
 
   /// `$TAU_PATH` (colon-separated), `./plugins`, then the stdlib folder: `$TAU_HOME/stdlib`,
-  /// else the copy bundled with the build, else `<executable>/../share/tau/stdlib`.
+  /// else the copy bundled with the build (`tau_TauLang.resources` beside the executable), else
+  /// `<executable>/../share/tau/stdlib`.
   public static func standard(
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> SearchPath {
@@ -29,13 +30,15 @@ public struct SearchPath: Sendable {
     let fileManager = FileManager.default
     var candidates: [String] = []
     if let home = environment["TAU_HOME"] { candidates.append(home + "/stdlib") }
-    if let bundled = Bundle.module.resourceURL?.appendingPathComponent("stdlib").path {
-      candidates.append(bundled)
-    }
+    // The copy SwiftPM bundles beside the executable, looked up by hand: `Bundle.module` stops
+    // the program (a fatalError in the generated accessor) when a binary was copied away from
+    // its bundle, where a missing standard library should be a diagnostic.
     let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-      .resolvingSymlinksInPath()
-    candidates.append(
-      executable.deletingLastPathComponent().appendingPathComponent("../share/tau/stdlib").path)
+      .resolvingSymlinksInPath().deletingLastPathComponent()
+    for folder in [Bundle.main.bundleURL, executable] {
+      candidates.append(folder.appendingPathComponent("tau_TauLang.resources/stdlib").path)
+    }
+    candidates.append(executable.appendingPathComponent("../share/tau/stdlib").path)
     return candidates.first { fileManager.fileExists(atPath: $0) }
   }
 
