@@ -27,7 +27,7 @@ final class LargeBlockPool: Sendable {
     }
   }
 
-  /// Keeps `base` (`bytes` bytes, allocated with `alignment`) for reuse, returning older blocks
+  /// Keeps `base` (a block of `bytes` bytes) for reuse, returning older blocks
   /// to the system while more than `capacity` bytes wait; a block larger than that is freed.
   func give(_ base: UnsafeMutableRawPointer, bytes: Int) {
     guard bytes <= capacity else { return base.deallocate() }
