@@ -101,7 +101,9 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
     capacity = length
     arenaSize = compiled.forward.arenaSize
     stepStride = arenaSize + batch * model.inputSize
-    memory = .allocate(capacity: Swift.max(1, length * stepStride))
+    // From the tensor allocator: a pass at gradcov's sizes takes 64 MB per lane, which would
+    // otherwise come back from the system as fresh pages with every new model copy.
+    memory = allocateScalarBuffer(Scalar.self, count: length * stepStride)
     var offsets: [String: Int] = [:]
     var total = 0
     for name in compiled.parameterNames {
@@ -129,7 +131,7 @@ final class Workspace<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   deinit {
-    memory.deallocate()
+    releaseScalarBuffer(memory, count: capacity * stepStride)
     parameters.deallocate()
     zeros.deallocate()
   }

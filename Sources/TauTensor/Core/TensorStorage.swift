@@ -52,6 +52,22 @@ private func allocateScalars(bytes: Int) -> UnsafeMutableRawPointer {
   return base
 }
 
+/// Uninitialised memory for `count` scalars from the allocator behind tensors (large blocks on
+/// huge pages and reused through `LargeBlockPool`), for buffers that are not tensors, such as a
+/// forward pass's per-step arenas. Free it with `releaseScalarBuffer(_:count:)`.
+public func allocateScalarBuffer<S: TensorScalar>(_: S.Type, count: Int) -> UnsafeMutablePointer<S>
+{
+  let capacity = Swift.max(1, count)
+  return allocateScalars(bytes: capacity * MemoryLayout<S>.stride).bindMemory(
+    to: S.self, capacity: capacity)
+}
+
+/// Frees a buffer of `allocateScalarBuffer(_:count:)` (the same `count`).
+public func releaseScalarBuffer<S: TensorScalar>(_ buffer: UnsafeMutablePointer<S>, count: Int) {
+  releaseScalars(
+    UnsafeMutableRawPointer(buffer), bytes: Swift.max(1, count) * MemoryLayout<S>.stride)
+}
+
 /// Frees what `allocateScalars(bytes:)` gave, large blocks into `LargeBlockPool`.
 private func releaseScalars(_ base: UnsafeMutableRawPointer, bytes: Int) {
   guard bytes >= hugePageThreshold else { return base.deallocate() }
