@@ -28,6 +28,8 @@ let package = Package(
       providers: [.apt(["libreadline-dev"])]),
     // The native stack's bounds (a declaration libc has but Swift's Glibc does not export).
     .systemLibrary(name: "CStack", path: "Sources/CStack"),
+    // glibc's malloc tuning (mallopt), for the executable.
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
     // MARK: - Runtime (knows nothing of the language)
     .target(
@@ -51,6 +53,7 @@ let package = Package(
     .executableTarget(
       name: "tau",
       dependencies: [
+        "CMalloc",
         "TauDynamics",
         "TauLang",
         "TauREPL",
