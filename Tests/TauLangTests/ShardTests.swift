@@ -107,7 +107,8 @@ import Testing
     return url
   }
 
-  @Test(arguments: [2, 3])
+  /// 7 shards of 5 items: shards 1 and 4 have empty parts, write empty tables, and merge.
+  @Test(arguments: [2, 3, 7])
   func mergedShardsAreTheUnshardedTables(_ count: Int) throws {
     let (whole, parts) = (try temporaryFolder(), try temporaryFolder())
     defer { for url in [whole, parts] { try? FileManager.default.removeItem(at: url) } }
@@ -126,6 +127,24 @@ import Testing
       let expected = try Data(contentsOf: whole.appendingPathComponent(name))
       #expect(try Data(contentsOf: parts.appendingPathComponent(name)) == expected, "\(name)")
     }
+  }
+
+  @Test func aTableEveryShardLeftEmptyIsReported() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let source = "export(shard([]), \"\(folder.path)/empty.csv\")"
+    for index in 1...2 {
+      let (interpreter, shard) = (Interpreter(), try Shard(index: index, count: 2))
+      interpreter.shard = shard
+      let run = runSnippet(source, interpreter: interpreter)
+      #expect(run.diagnostics.isEmpty, "a shard exports an empty part")
+      _ = try ShardManifest.write(
+        script: "empty.tau", source: source, arguments: [], shard: shard, tau: "test",
+        seconds: 0, files: interpreter.shardFiles)
+    }
+    #expect {
+      _ = try ShardMerge.merge(folder: folder.path)
+    } throws: { ($0 as? MergeError)?.message.contains("every shard's table is empty") == true }
   }
 
   @Test func aFinishedShardIsRecognisedOnlyForTheSameRun() throws {

@@ -146,12 +146,13 @@ public enum ShardMerge {
     return text
   }
 
-  /// One header, then every shard's rows in order.
+  /// One header, then every shard's rows in order. A shard whose part was empty wrote an empty
+  /// file (no header: it saw no columns) and adds nothing.
   private static func joinCSV(_ texts: [String], name: String) throws(MergeError) -> (String, Int) {
     var header: Substring?
     var body = ""
     var rows = 0
-    for text in texts {
+    for text in texts where !text.isEmpty {
       let end = text.firstIndex(of: "\n") ?? text.endIndex
       let own = text[..<end]
       if let header, header != own {
@@ -162,7 +163,13 @@ public enum ShardMerge {
       body += rest
       rows += rest.split(separator: "\n", omittingEmptySubsequences: true).count
     }
-    return (String(header ?? "") + "\n" + body, rows)
+    guard let header else { throw nothingToMerge(name) }
+    return (String(header) + "\n" + body, rows)
+  }
+
+  /// Every shard's part of `name` was empty: an unsharded run has nothing to export either.
+  private static func nothingToMerge(_ name: String) -> MergeError {
+    MergeError("\(name): every shard's table is empty (an unsharded run exports nothing either)")
   }
 
   /// The shards' row objects in one array, laid out as `export` writes it.
@@ -178,7 +185,7 @@ public enum ShardMerge {
       rows += inner.split(separator: "\n").map { $0.hasSuffix(",") ? $0.dropLast() : $0 }
         .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
-    guard !rows.isEmpty else { return ("[]\n", 0) }
+    guard !rows.isEmpty else { throw nothingToMerge(name) }
     return ("[\n" + rows.joined(separator: ",\n") + "\n]\n", rows.count)
   }
 }
