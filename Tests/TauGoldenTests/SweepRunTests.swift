@@ -47,6 +47,28 @@ import Testing
     #expect(runs[1].stdout == runs[0].stdout && runs[1].stderr == runs[0].stderr)
   }
 
+  @Test func workersPassOnWhatTheirItemsReportAndDraw() throws {
+    let scratch = try TemporaryFolder("sweep-notes")
+    defer { scratch.remove() }
+    let file = scratch.url.appendingPathComponent("notes.tau")
+    try """
+    use cells
+    gate two { 2 }
+    let r = sweep(1..3, fn(i) {
+      print("item", i)
+      let net = rnn(leaky(gate: two), hidden: 2, input: 1, seed: i)
+      plot({x: tensor([1, 2, 3]), y: tensor([1, 2, 3]) * i}, title: "item " + str(i))
+      print("after", i)
+      i
+    })
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let runs = try ["1", "2"].map { try runTau(["run", file.path, "--jobs", $0, "--quiet"]) }
+    #expect(runs.map(\.status) == [0, 0], "\(runs[1].stderr)")
+    #expect(runs[0].stderr.components(separatedBy: "warning: gate 'two'").count == 4)
+    #expect(runs[0].stdout.components(separatedBy: "item 2").count == 3, "printed and charted")
+    #expect(runs[1].stdout == runs[0].stdout && runs[1].stderr == runs[0].stderr)
+  }
+
   @Test func mergedShardsRedrawTheUnshardedFigures() throws {
     let (whole, parts) = (try TemporaryFolder("sweep-whole"), try TemporaryFolder("sweep-parts"))
     defer { for folder in [whole, parts] { folder.remove() } }

@@ -12,12 +12,14 @@
 import Foundation
 import TauTensor
 
-/// One item of a sweep as it ran: what it printed and what it returned, and the files it
-/// exported under a shard's names (for the shard's manifest, when a worker wrote them).
+/// One item of a sweep as it ran: what it printed and what it returned, the files it exported
+/// under a shard's names (for the shard's manifest, when a worker wrote them), and the warnings
+/// and charts it produced (shown again where the item was computed elsewhere).
 struct SweepItem: Codable, Sendable {
   let output: String
   let value: StoredValue
   var shardFiles: [String]? = nil
+  var notes: [SweepNote]? = nil
 }
 
 /// What `sweep` knows of a run.
@@ -100,7 +102,7 @@ extension Interpreter {
     do {
       return SweepItem(
         output: capture.text, value: try StoredValue(value),
-        shardFiles: Array(shardFiles[filesBefore...]))
+        shardFiles: Array(shardFiles[filesBefore...]), notes: capture.notes)
     } catch {
       throw Diagnostic(
         "sweep.notData",
@@ -137,7 +139,7 @@ extension Interpreter {
         "sweep \(call + 1) of the script has \(selection.count) item\(selection.count == 1 ? "" : "s") here, but its stored results hold \(items.count): the script or its arguments changed since the shards ran",
         at: args.callRange)
     }
-    for item in items { host.write(item.output) }
+    for item in items { passOn(item, at: args.callRange) }
     return items
   }
 
@@ -185,10 +187,12 @@ extension Interpreter {
   }
 }
 
-/// Records what an item prints, passing it on to the run's own host when that should show it
-/// as it comes (an item computed here); progress and notes go to that host, or nowhere.
+/// Records what an item prints, reports and draws, passing it on to the run's own host when that
+/// should show it as it comes (an item computed here); progress and debugging output go to that
+/// host, or nowhere.
 final class CapturingHost: InterpreterHost {
   private(set) var text = ""
+  private(set) var notes: [SweepNote] = []
   private let next: (any InterpreterHost)?
 
   init(forwardingTo next: (any InterpreterHost)?) { self.next = next }
@@ -197,8 +201,17 @@ final class CapturingHost: InterpreterHost {
     self.text += text
     next?.write(text)
   }
-  func report(_ diagnostic: Diagnostic) { next?.report(diagnostic) }
+  func report(_ diagnostic: Diagnostic) {
+    notes.append(SweepNote(after: text.utf8.count, kind: .diagnostic(StoredDiagnostic(diagnostic))))
+    next?.report(diagnostic)
+  }
   func progress(_ event: ProgressEvent) { next?.progress(event) }
-  func produced(_ artifact: Artifact) { next?.produced(artifact) }
+  func produced(_ artifact: Artifact) {
+    if case .plot(let svg, let terminal, let file) = artifact {
+      notes.append(
+        SweepNote(after: text.utf8.count, kind: .chart(svg: svg, terminal: terminal, file: file)))
+    }
+    next?.produced(artifact)
+  }
   func debug(_ text: String) { next?.debug(text) }
 }

@@ -235,7 +235,7 @@ extension Interpreter {
         while results.count < selection.count, settled[results.count] {
           let index = results.count
           if let item = delivered[index] {
-            host.write(item.output)
+            passOn(item, at: args.callRange)
             shardFiles += item.shardFiles ?? []
             results.append(item)
           } else {
