@@ -73,6 +73,37 @@ struct TrainingBenchmarks {
     [("S1", 80), ("S2", 120)].flatMap { name, length in
       ["f32", "f64"].map { dtype in training(name, length: length, dtype: dtype) }
     }
+      + [
+        ("plain-adam", "plain", "adam(lr: 0.001)"),
+        ("scalar-sgd", "leaky(gate: scalar)", "sgd(lr: 0.01)"),
+        ("multi-sgd", "leaky(gate: multi)", "sgd(lr: 0.01)"),
+      ].map { name, cell, optimizer in suiteArm(name, cell: cell, optimizer: optimizer) }
+  }
+
+  /// A training step of one of S2's three arms as the paper's script trains it (issue 18): a
+  /// fresh batch of the adding task every step, 6 inputs, T = 120, B = 64, f32. Most of the
+  /// suite's time is 300 runs of 1,200 of these (see `tau bench --one-core`).
+  func suiteArm(_ name: String, cell: String, optimizer: String) -> Benchmark {
+    Benchmark(name: "train/f32/S2-\(name)-n64-T120-B64-fresh") {
+      // The model and task are made once: the timed runs are training steps alone (`train`
+      // starts from the same model each time and leaves it as it was).
+      let interpreter = Interpreter()
+      _ = try interpreter.run(
+        SourceFile(
+          name: "<bench>",
+          text: """
+            use cells
+            use optimizers
+            let net = rnn(\(cell), hidden: 64, input: 6, seed: 1)
+            let task = adding(length: 120, input: 6, seed: 1)
+            """))
+      let file = SourceFile(
+        name: "<bench>", text: "train(net, task, \(optimizer), steps: 20, batch: 64)")
+      let seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
+        _ = try interpreter.run(file)
+      }
+      return (20 / seconds, "steps/s")
+    }
   }
 
   func training(_ setting: String, length: Int, dtype: String) -> Benchmark {
