@@ -139,7 +139,7 @@ extension Interpreter {
         "sweep \(call + 1) of the script has \(selection.count) item\(selection.count == 1 ? "" : "s") here, but its stored results hold \(items.count): the script or its arguments changed since the shards ran",
         at: args.callRange)
     }
-    for item in items { passOn(item, at: args.callRange) }
+    for item in items { passOn(item) }
     return items
   }
 

@@ -235,7 +235,7 @@ extension Interpreter {
         while results.count < selection.count, settled[results.count] {
           let index = results.count
           if let item = delivered[index] {
-            passOn(item, at: args.callRange)
+            passOn(item)
             shardFiles += item.shardFiles ?? []
             results.append(item)
           } else {
