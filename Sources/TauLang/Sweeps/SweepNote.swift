@@ -47,7 +47,8 @@ struct StoredDiagnostic: Codable, Sendable {
 
   /// The diagnostic again, in a stand-in file holding its line at its place.
   var diagnostic: Diagnostic {
-    let padding = Swift.min(Swift.max(line, 1), 1_000_000) - 1  // a stored line number is not trusted
+    // A stored line number is not trusted: a stand-in of at most a million lines.
+    let padding = Swift.min(Swift.max(line, 1), 1_000_000) - 1
     let source = SourceFile(
       name: file, text: String(repeating: "\n", count: padding) + lineText)
     let count = lineText.utf8.count
