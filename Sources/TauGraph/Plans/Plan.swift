@@ -65,7 +65,6 @@ public final class Plan<Scalar: TensorScalar>: @unchecked Sendable {
   let transposed: UnsafeMutablePointer<Scalar>
   /// Input slots bound since the last run, whose transposes are out of date.
   let staleSlots: UnsafeMutablePointer<Bool>
-  private var arena: UnsafeMutablePointer<Scalar>?
   /// The kind of each instruction, as `PlanProfile` totals it (made on the first timed run).
   lazy var profileLabels: [String] = instructions.map { String(mnemonic($0).prefix { $0 != " " }) }
 
