@@ -72,6 +72,19 @@ import Testing
     #expect(!Tensor<Double>([1, .nan]).isFinite && !Tensor<Float>([.infinity, 1]).isFinite)
     let empty = try Tensor<Float>.zeros([0])
     #expect(!Tensor<Double>([-.infinity]).isFinite && empty.isFinite)
+    // One bad element anywhere, in the unrolled part or the tail, at every length up to 19.
+    for count in 1..<20 {
+      let ones = [Double](repeating: 1, count: count)
+      #expect(Tensor<Double>(ones).isFinite)
+      for position in 0..<count {
+        for bad in [Double.nan, .infinity, -.infinity] {
+          var values = ones
+          values[position] = bad
+          #expect(!Tensor<Double>(values).isFinite, "\(bad) at \(position) of \(count)")
+          #expect(!Tensor<Float>(values.map(Float.init)).isFinite)
+        }
+      }
+    }
   }
 
   @Test func badAxesAreErrors() {

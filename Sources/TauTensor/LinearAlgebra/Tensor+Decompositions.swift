@@ -175,9 +175,7 @@ extension Tensor {
 
   /// Throws unless every element is finite.
   func requireFinite(operation: String) throws {
-    var finite = true
-    forEachElementOffset { if !storage.base[$0].isFinite { finite = false } }
-    guard finite else {
+    guard isFinite else {
       throw TensorError.invalidArgument(
         operation: operation, message: "the input contains NaN or infinity")
     }

@@ -166,8 +166,25 @@ extension Tensor {
 @_specialize(where S == Double)
 func allFinite<S: TensorScalar>(_ x: UnsafePointer<S>?, _ count: Int) -> Bool {
   guard let x else { return true }
-  // Summing x·0 is NaN exactly when some element is NaN or infinite, and vectorises.
-  var probe = S.zero
-  for i in 0..<count { probe += x[i] * 0 }
+  // Summing x·0 is NaN exactly when some element is NaN or infinite. The terms are 0 or NaN,
+  // so the order of the sum does not matter: eight running sums keep the adds independent.
+  var probes = (S.zero, S.zero, S.zero, S.zero, S.zero, S.zero, S.zero, S.zero)
+  var i = 0
+  while i + 8 <= count {
+    probes.0 += x[i] * 0
+    probes.1 += x[i + 1] * 0
+    probes.2 += x[i + 2] * 0
+    probes.3 += x[i + 3] * 0
+    probes.4 += x[i + 4] * 0
+    probes.5 += x[i + 5] * 0
+    probes.6 += x[i + 6] * 0
+    probes.7 += x[i + 7] * 0
+    i += 8
+  }
+  var probe = probes.0 + probes.1 + probes.2 + probes.3 + probes.4 + probes.5 + probes.6 + probes.7
+  while i < count {
+    probe += x[i] * 0
+    i += 1
+  }
   return probe == 0
 }
