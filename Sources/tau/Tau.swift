@@ -52,8 +52,8 @@ private func warnAboutAnInvalidMemoryLimit() {
 /// 128 KiB and more back to the kernel: a training step allocates its trajectory (about 1 MB per
 /// lane at the paper's sizes) and frees it again, and from the kernel every such block comes back
 /// as freshly zeroed pages (S2's scalar arm: 30,000 page faults in 300 steps, 5,000 with this).
-/// Blocks up to 32 MiB come from the heap, and up to 256 MiB of free heap is kept; larger
-/// buffers are pooled by the tensor allocator (`LargeBlockPool`).
+/// Blocks up to 32 MiB come from the heap, and each of glibc's arenas keeps up to 256 MiB of
+/// free heap; larger buffers are pooled by the tensor allocator (`LargeBlockPool`).
 private func keepFreedMemoryForReuse() {
   #if canImport(Glibc)
     _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
