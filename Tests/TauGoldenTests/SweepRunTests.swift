@@ -69,6 +69,28 @@ import Testing
     #expect(runs[1].stdout == runs[0].stdout && runs[1].stderr == runs[0].stderr)
   }
 
+  @Test func workersThatDieAreReplacedAndTheirItemsComputedHere() throws {
+    let (one, two) = (try TemporaryFolder("sweep-dies-1"), try TemporaryFolder("sweep-dies-2"))
+    defer { for folder in [one, two] { folder.remove() } }
+    let sequential = try runTau([
+      "run", script, "--jobs", "1", "--", "--out", one.path, "--seeds", "5",
+    ])
+    // Each worker delivers one item and dies holding its second: those items run in the
+    // script's process, and every worker that delivered is replaced.
+    let dying = try runTau(
+      ["run", script, "--jobs", "2", "--", "--out", two.path, "--seeds", "5"],
+      environment: ["TAU_TEST_WORKER_EXITS_AFTER": "1", "TAU_DEBUG": "1"])
+    #expect(sequential.status == 0 && dying.status == 0, "\(dying.stderr)")
+    #expect(dying.stdout == sequential.stdout)
+    #expect(dying.stderr.components(separatedBy: "did not deliver").count == 2, "warned once")
+    // How the sweep went (TAU_DEBUG=1): some items here, and at least one worker replaced.
+    let summary = try #require(
+      dying.stderr.split(separator: "\n").first { $0.hasPrefix("sweep: 5 items on 2 workers") })
+    let counts = summary.split(separator: " ").compactMap { Int($0) }
+    #expect(counts.count == 4 && counts[2] >= 1 && counts[3] >= 1, "\(summary)")
+    for name in files { #expect(try contents(two, name) == contents(one, name), "\(name)") }
+  }
+
   @Test func mergedShardsRedrawTheUnshardedFigures() throws {
     let (whole, parts) = (try TemporaryFolder("sweep-whole"), try TemporaryFolder("sweep-parts"))
     defer { for folder in [whole, parts] { folder.remove() } }

@@ -159,12 +159,22 @@ extension Interpreter {
         "a sweep worker reached a different sweep than the run that started it (call \(call + 1), \(selection.count) items)",
         at: args.callRange)
     }
+    var delivered = 0
     while let line = readLine(), let index = Int(line), selection.indices.contains(index) {
+      // A test's way of killing a worker at a known moment: holding an item, after delivering.
+      if let limit = Self.workerExitsAfter, delivered >= limit { exit(70) }
       let item = try runItem(function, selection[index], index: index, forwarding: false, args)
       try task.writeResult(item, index: index)
+      delivered += 1
     }
     task.finished()
   }
+
+  /// TAU_TEST_WORKER_EXITS_AFTER=N: a worker exits, without a word, when it is handed an item
+  /// after delivering N (for the tests of how a sweep survives a worker's death).
+  static let workerExitsAfter = ProcessInfo.processInfo.environment[
+    "TAU_TEST_WORKER_EXITS_AFTER"
+  ].flatMap { Int($0) }
 
   /// Refuses an assignment, inside a sweep's item, to a variable made before the item began.
   func checkSweepAssignment(_ name: String, at range: SourceRange, in env: Environment) throws {

@@ -147,6 +147,7 @@ extension Interpreter {
     var next = 0
     var results: [SweepItem] = []
     var reportedFailure = false
+    var (replaced, computedHere) = (0, 0)
     func launch() -> WorkerProcess? {
       guard haveTask, let executable = command.first else { return nil }
       var ends: [Int32] = [0, 0]
@@ -199,6 +200,7 @@ extension Interpreter {
         worker.closeInput()
         // A worker that had been delivering is replaced; one that never did is not retried.
         if worker.delivered > 0, next < selection.count, let replacement = launch() {
+          replaced += 1
           running.append(replacement)
           assign(replacement)
         }
@@ -241,6 +243,7 @@ extension Interpreter {
           } else {
             results.append(
               try runItem(function, selection[index], index: index, forwarding: true, args))
+            computedHere += 1
             if !reportedFailure {
               reportedFailure = true
               host.report(
@@ -267,6 +270,11 @@ extension Interpreter {
     }
     for worker in running { worker.closeInput() }
     for worker in running { worker.process.waitUntilExit() }
+    if debugLevel >= 1 {
+      host.debug(
+        "sweep: \(selection.count) items on \(workers.jobs) workers, \(computedHere) computed here, \(replaced) worker\(replaced == 1 ? "" : "s") replaced\n"
+      )
+    }
     return results
   }
 }
