@@ -147,7 +147,7 @@ extension Interpreter {
     var next = 0
     var results: [SweepItem] = []
     var reportedFailure = false
-    var (replaced, computedHere) = (0, 0)
+    var replaced = 0
     func launch() -> WorkerProcess? {
       guard haveTask, let executable = command.first else { return nil }
       var ends: [Int32] = [0, 0]
@@ -213,10 +213,11 @@ extension Interpreter {
         }
       }
     }
-    func stopWorkers() {
+    /// Ends every worker's input (and, when `interrupting`, the worker) and waits for it.
+    func stopWorkers(interrupting: Bool) {
       for worker in running {
         worker.closeInput()
-        worker.process.interrupt()
+        if interrupting { worker.process.interrupt() }
       }
       for worker in running { worker.process.waitUntilExit() }
     }
@@ -243,7 +244,6 @@ extension Interpreter {
           } else {
             results.append(
               try runItem(function, selection[index], index: index, forwarding: true, args))
-            computedHere += 1
             if !reportedFailure {
               reportedFailure = true
               host.report(
@@ -260,7 +260,7 @@ extension Interpreter {
         }
       }
     } catch {
-      stopWorkers()
+      stopWorkers(interrupting: true)
       if error is Interrupted {
         throw Diagnostic.interrupted(
           "interrupted in sweep item \(results.count + 1) of \(selection.count)",
@@ -268,9 +268,9 @@ extension Interpreter {
       }
       throw error
     }
-    for worker in running { worker.closeInput() }
-    for worker in running { worker.process.waitUntilExit() }
+    stopWorkers(interrupting: false)
     if debugLevel >= 1 {
+      let computedHere = delivered.filter { $0 == nil }.count
       host.debug(
         "sweep: \(selection.count) items on \(workers.jobs) workers, \(computedHere) computed here, \(replaced) worker\(replaced == 1 ? "" : "s") replaced\n"
       )

@@ -94,8 +94,8 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
       let b = block &+ UInt64(p)
       let w = philox4x32(
         counter: (UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), 0, 0), key: k)
-      base[i + 2 * p] = Double((UInt64(w.0) << 32 | UInt64(w.1)) >> 11) / Double(1 << 53)
-      base[i + 2 * p + 1] = Double((UInt64(w.2) << 32 | UInt64(w.3)) >> 11) / Double(1 << 53)
+      base[i + 2 * p] = unitDouble(UInt64(w.0) << 32 | UInt64(w.1))
+      base[i + 2 * p + 1] = unitDouble(UInt64(w.2) << 32 | UInt64(w.3))
     }
     block &+= UInt64(pairs)
     i += 2 * pairs
@@ -104,6 +104,10 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
       i += 1
     }
   }
+
+  /// A 64-bit word as `uniform(Double.self)` turns it into [0, 1): its top 53 bits.
+  @inline(__always)
+  private func unitDouble(_ word: UInt64) -> Double { Double(word >> 11) / Double(1 << 53) }
 
   /// Standard normal (Marsaglia's polar method, computed in Double).
   public mutating func normal() -> Double {

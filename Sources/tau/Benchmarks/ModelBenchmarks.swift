@@ -87,39 +87,38 @@ struct TrainingBenchmarks {
     Benchmark(name: "train/f32/S2-\(name)-n64-T120-B64-fresh") {
       // The model and task are made once: the timed runs are training steps alone (`train`
       // starts from the same model each time and leaves it as it was).
-      let interpreter = Interpreter()
-      _ = try interpreter.run(
-        SourceFile(
-          name: "<bench>",
-          text: """
-            use cells
-            use optimizers
-            let net = rnn(\(cell), hidden: 64, input: 6, seed: 1)
-            let task = adding(length: 120, input: 6, seed: 1)
-            """))
-      let file = SourceFile(
-        name: "<bench>", text: "train(net, task, \(optimizer), steps: 20, batch: 64)")
-      let seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
-        _ = try interpreter.run(file)
-      }
-      return (20 / seconds, "steps/s")
+      try stepsPerSecond(
+        setup: """
+          use cells
+          use optimizers
+          let net = rnn(\(cell), hidden: 64, input: 6, seed: 1)
+          let task = adding(length: 120, input: 6, seed: 1)
+          """,
+        timed: "train(net, task, \(optimizer), steps: 20, batch: 64)")
     }
   }
 
   func training(_ setting: String, length: Int, dtype: String) -> Benchmark {
     Benchmark(name: "train/\(dtype)/\(setting)-multi-n64-T\(length)-B64-sgd") {
-      let source = """
-        use cells
-        use optimizers
-        let net = rnn(leaky(gate: multi), hidden: 64, input: 4, seed: 1, dtype: "\(dtype)")
-        train(net, adding(length: \(length), input: 4, seed: 1), sgd(lr: 0.01), steps: 20, batch: 64, fixed: true)
-        """
-      let interpreter = Interpreter()
-      let file = SourceFile(name: "<bench>", text: source)
-      let seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
-        _ = try interpreter.run(file)
-      }
-      return (20 / seconds, "steps/s")
+      try stepsPerSecond(
+        timed: """
+          use cells
+          use optimizers
+          let net = rnn(leaky(gate: multi), hidden: 64, input: 4, seed: 1, dtype: "\(dtype)")
+          train(net, adding(length: \(length), input: 4, seed: 1), sgd(lr: 0.01), steps: 20, batch: 64, fixed: true)
+          """)
     }
+  }
+
+  /// Steps per second of `timed`, a script training 20 steps, run after `setup` in the same
+  /// interpreter.
+  private func stepsPerSecond(setup: String = "", timed: String) throws -> (Double, String) {
+    let interpreter = Interpreter()
+    _ = try interpreter.run(SourceFile(name: "<bench>", text: setup))
+    let file = SourceFile(name: "<bench>", text: timed)
+    let seconds = try medianSeconds(minimumSeconds: minimumSeconds) {
+      _ = try interpreter.run(file)
+    }
+    return (20 / seconds, "steps/s")
   }
 }
